@@ -362,9 +362,16 @@ parse_hello_body(struct parse_ctx *ctx, const uint8_t *body, size_t len)
 	if (!tlsp_cursor_vec8(&cur, 1, &comp))
 		return fail(ctx, TLSP_MALFORMED, TLSP_R_COMPRESSION_LENGTH);
 	h->compression_methods = (struct tlsp_bytes){ comp.p, comp.left };
-	if (tlsp_cursor_done(&cur))
-		return TLSP_OK;
-	return parse_extensions(ctx, &cur);
+	if (!tlsp_cursor_done(&cur)) {
+		enum tlsp_status st = parse_extensions(ctx, &cur);
+
+		if (st != TLSP_OK)
+			return st;
+	}
+	/* Without supported_versions, legacy_version is the highest (RFC 5246 7.4.1.2). */
+	if (!h->has_supported_versions)
+		h->highest_version = h->legacy_version;
+	return TLSP_OK;
 }
 
 /*

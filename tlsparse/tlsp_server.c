@@ -291,11 +291,15 @@ run_step(struct tlsp_server_scan *s)
 	}
 }
 
-/* Bytes of handshake records, in order, whatever the record boundaries. */
+/*
+ * Bytes of handshake records, in order, whatever the record boundaries.
+ * @used: how many of the @n bytes the scan needed (fewer once it finishes).
+ */
 static enum tlsp_status
-handshake_bytes(struct tlsp_server_scan *s, const uint8_t *p, size_t n)
+handshake_bytes(struct tlsp_server_scan *s, const uint8_t *p, size_t n, size_t *used)
 {
 	enum tlsp_status st = TLSP_NEED_MORE;
+	const size_t total = n;
 
 	for (;;) {
 		size_t take;
@@ -323,8 +327,10 @@ handshake_bytes(struct tlsp_server_scan *s, const uint8_t *p, size_t n)
 				return st;
 		}
 		st = run_step(s);
-		if (st != TLSP_NEED_MORE)
+		if (st != TLSP_NEED_MORE) {
+			*used = total - n;
 			return st;
+		}
 		/* A step that wants nothing runs at once; others wait for bytes. */
 		if (n == 0 && (s->want || s->skip))
 			return st;
@@ -428,11 +434,17 @@ tlsp_server_scan_feed(struct tlsp_server_scan *s, const uint8_t *data, size_t le
 		}
 		take = len < s->rec_left ? len : s->rec_left;
 		if (s->rec_type == CT_HANDSHAKE) {
-			st = handshake_bytes(s, data, take);
+			size_t used = take;
+
+			st = handshake_bytes(s, data, take, &used);
+			take = used;
 		} else if (s->rec_type == CT_ALERT) {
 			/* struct { AlertLevel level; AlertDescription description; } Alert; */
-			for (size_t i = 0; i < take && s->have < 2; i++)
+			size_t i;
+
+			for (i = 0; i < take && s->have < 2; i++)
 				s->carry[s->have++] = data[i];
+			take = i;
 			if (s->have == 2) {
 				r->alert_seen = true;
 				r->alert_level = s->carry[0];

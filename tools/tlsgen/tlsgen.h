@@ -34,6 +34,25 @@ struct tlsgen_stream {
 	size_t len;
 };
 
+/**
+ * The recorded connection's first ClientHello as OpenSSL's server parsed it
+ * (SSL_client_hello_get0_* in its client-hello callback): an oracle for the
+ * fields a parser must find, taken from OpenSSL rather than from the bytes.
+ */
+struct tlsgen_hello_view {
+	bool seen;                   /**< the callback ran */
+	bool sslv2;                  /**< SSL_client_hello_isv2 */
+	unsigned legacy_version;
+	uint8_t random[32];
+	unsigned random_len;
+	uint8_t session_id[32];      /**< as on the wire (in TLS 1.3 a random legacy ID) */
+	unsigned session_id_len;
+	struct tlsgen_stream cipher_suites;
+	struct tlsgen_stream compression_methods;
+	uint16_t ext_types[64];      /**< extension types in the order received */
+	unsigned n_ext;              /**< extensions present (all counted, 64 kept) */
+};
+
 /** What happened, by the bytes and by OpenSSL's account. */
 struct tlsgen_result {
 	struct tlsgen_stream client; /**< client->server bytes of the recorded connection */
@@ -51,6 +70,18 @@ struct tlsgen_result {
 	bool ticket_issued;          /**< the callback encrypted a ticket in the recorded connection */
 	bool ticket_offered;         /**< the client offered a ticket / PSK from the first connection */
 	char alpn[256];              /**< protocol the server selected, "" if none */
+
+	/* Added by the tlsgen implementation: more expected values from OpenSSL's API. */
+	struct tlsgen_hello_view hello; /**< the first ClientHello, as the server saw it */
+	uint16_t cipher_suite;       /**< SSL_CIPHER_get_protocol_id of the negotiated suite */
+	struct tlsgen_stream offered_ticket; /**< SSL_SESSION_get0_ticket of the offered session */
+	struct tlsgen_stream ticket; /**< SSL_SESSION_get0_ticket of the client's session after
+					  the recorded connection (the ticket it was issued) */
+	uint32_t ticket_lifetime_hint; /**< SSL_SESSION_get_ticket_lifetime_hint, same session */
+	uint8_t server_session_id[32]; /**< SSL_SESSION_get_id of the server's session: for
+					    TLS 1.2, the ID its ServerHello carried (a client
+					    that gets a ticket renames its session) */
+	unsigned server_session_id_len;
 };
 
 /**

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The server-flight scanner on real OpenSSL server flights: its verdict must be
+ * the one OpenSSL's own account implies (SSL_session_reused, version, what the
+ * client offered), its fields the ones OpenSSL reports; and fed in two pieces
+ * split at every byte, or byte by byte, it must learn exactly the same.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/ssl.h>
+
+#include "tlsp_client.h"
+#include "tlsp_server.h"
+#include "unit_scenarios.h"
+#include "unit_util.h"
+
+static uint8_t scratch[TLSP_SCRATCH_SIZE];
+
+/* The client's hello, which tells the scanner what a TLS 1.2 session-ID echo means. */
+struct client_side {
+	uint8_t *buf;
+	struct tlsp_client_hello hello;
+};
+
+static void
+client_side_parse(const struct unit_scenario *sc, struct client_side *cs)
+{
+	const struct tlsgen_stream *stream = &sc->result.client;
+	struct tlsp_client_opts opts = { .scratch = scratch, .scratch_len = sizeof(scratch) };
+	enum tlsp_status st;
+
+	cs->buf = unit_memdup(stream->data, stream->len);
+	st = tlsp_client_hello_parse(cs->buf, stream->len, &opts, &cs->hello, NULL, NULL);
+	assert_int_equal(st, TLSP_OK);
+}
+
+/* Feed the pieces [0, cut) and [cut, len), each from a buffer of exactly its size. */
+static enum tlsp_status
+scan_in_two(const struct tlsp_client_hello *hello, const struct tlsgen_stream *stream,
+	    size_t cut, struct tlsp_server_scan *scan)
+{
+	uint8_t *first = unit_memdup(stream->data, cut);
+	uint8_t *second = unit_memdup(stream->data + cut, stream->len - cut);
+	enum tlsp_status st;
+
+	tlsp_server_scan_init(scan, hello, 0);
+	st = tlsp_server_scan_feed(scan, first, cut);
+	if (st != TLSP_OK && st != TLSP_NEED_MORE)
+		fail_msg("first %zu bytes: %s (%s)", cut, tlsp_status_name(st),
+			 tlsp_reason_name(scan->reason));
+	st = tlsp_server_scan_feed(scan, second, stream->len - cut);
+	free(first);
+	free(second);
+	return st;
+}
+
+static void
+check_session_id(const struct unit_scenario *sc, const struct tlsp_server_flight *f)
+{
+	const struct tlsgen_result *r = &sc->result;
+
+	if (r->version >= TLS1_3_VERSION) {
+		/* RFC 8446 4.1.3: legacy_session_id_echo is the client's legacy_session_id */
+		assert_int_equal(f->session_id_len, r->hello.session_id_len);
+		assert_memory_equal(f->session_id, r->hello.session_id, f->session_id_len);
+	} else {
+		assert_int_equal(f->session_id_len, r->server_session_id_len);
+		assert_memory_equal(f->session_id, r->server_session_id, f->session_id_len);
+		if (r->reused)
+			assert_memory_equal(f->session_id, r->offered_session_id,
+					    r->offered_session_id_len);
+	}
+}
+
+/* RFC 5077 3.3: the NewSessionTicket a TLS 1.2 server sends travels in the clear. */
+static void
+check_ticket(const struct unit_scenario *sc, const struct tlsp_server_flight *f)
+{
+	const struct tlsgen_result *r = &sc->result;
+	bool tls12_ticket = r->version < TLS1_3_VERSION && r->ticket_issued;
+
+	assert_int_equal(f->ticket_ext, tls12_ticket);
+	assert_int_equal(f->nst_seen, tls12_ticket);
+	if (!tls12_ticket)
+		return;
+	assert_int_equal(f->nst_lifetime_hint, r->ticket_lifetime_hint);
+	assert_int_equal(f->nst_ticket_len, r->ticket.len);
+	assert_int_equal(f->nst_key_name_len, TLSP_KEY_NAME_LEN_DEFAULT);
+	/* the key name the server's ticket-key callback issued with */
+	assert_memory_equal(f->nst_key_name, r->key_name, TLSP_KEY_NAME_LEN_DEFAULT);
+	assert_memory_equal(f->nst_key_name, r->ticket.data, TLSP_KEY_NAME_LEN_DEFAULT);
+}
+
+static void
+check_flight(const struct unit_scenario *sc, const struct tlsp_client_hello *hello,
+	     const struct tlsp_server_flight *f)
+{
+	const struct tlsgen_result *r = &sc->result;
+	bool tls13 = r->version >= TLS1_3_VERSION;
+
+	assert_int_equal(f->verdict, unit_expected_verdict(r));
+	assert_true(f->server_hello_seen);
+	assert_int_equal(f->hrr_seen, r->hrr);
+	assert_int_equal(f->version, r->version);
+	/* RFC 8446 4.1.3: a TLS 1.3 ServerHello says 1.2 here and the truth in supported_versions */
+	assert_int_equal(f->legacy_version, tls13 ? TLS1_2_VERSION : r->version);
+	assert_int_equal(f->cipher_suite, r->cipher_suite);
+	check_session_id(sc, f);
+	check_ticket(sc, f);
+	assert_int_equal(f->has_psk, tls13 && r->reused);
+	if (f->has_psk)
+		assert_true(f->psk_identity < hello->n_psk_identities);
+	assert_false(f->alert_seen);
+	assert_true(f->n_records >= 1);
+	assert_true(f->bytes > 0 && f->bytes <= r->server.len);
+}
+
+static void
+test_whole(void **state)
+{
+	const struct unit_scenario *sc = *state;
+	const struct tlsgen_stream *stream = &sc->result.server;
+	struct tlsp_server_scan scan;
+	struct client_side cs;
+	enum tlsp_status st;
+
+	unit_scenario_check(sc);
+	client_side_parse(sc, &cs);
+	st = scan_in_two(&cs.hello, stream, stream->len, &scan);
+	if (st != TLSP_OK)
+		fail_msg("%s (%s)", tlsp_status_name(st), tlsp_reason_name(scan.reason));
+	check_flight(sc, &cs.hello, &scan.result);
+	free(cs.buf);
+}
+
+static void
+test_two_pieces(void **state)
+{
+	const struct unit_scenario *sc = *state;
+	const struct tlsgen_stream *stream = &sc->result.server;
+	struct tlsp_server_scan whole, split;
+	struct client_side cs;
+	enum tlsp_status st;
+	size_t cut;
+
+	client_side_parse(sc, &cs);
+	st = scan_in_two(&cs.hello, stream, stream->len, &whole);
+	assert_int_equal(st, TLSP_OK);
+	for (cut = 0; cut <= stream->len; cut++) {
+		st = scan_in_two(&cs.hello, stream, cut, &split);
+		if (st != TLSP_OK)
+			fail_msg("cut at %zu: %s (%s)", cut, tlsp_status_name(st),
+				 tlsp_reason_name(split.reason));
+		unit_assert_flight_same(&split.result, &whole.result);
+	}
+	free(cs.buf);
+}
+
+static void
+test_byte_by_byte(void **state)
+{
+	const struct unit_scenario *sc = *state;
+	const struct tlsgen_stream *stream = &sc->result.server;
+	struct tlsp_server_scan whole, bytewise;
+	enum tlsp_status st = TLSP_NEED_MORE;
+	struct client_side cs;
+	bool done = false;
+	size_t i;
+
+	client_side_parse(sc, &cs);
+	st = scan_in_two(&cs.hello, stream, stream->len, &whole);
+	assert_int_equal(st, TLSP_OK);
+	tlsp_server_scan_init(&bytewise, &cs.hello, 0);
+	for (i = 0; i < stream->len; i++) {
+		uint8_t *byte = unit_memdup(stream->data + i, 1);
+
+		st = tlsp_server_scan_feed(&bytewise, byte, 1);
+		free(byte);
+		/* once finished, it stays finished */
+		if (done)
+			assert_int_equal(st, TLSP_OK);
+		if (st != TLSP_OK && st != TLSP_NEED_MORE)
+			fail_msg("byte %zu: %s (%s)", i, tlsp_status_name(st),
+				 tlsp_reason_name(bytewise.reason));
+		done = st == TLSP_OK;
+	}
+	assert_int_equal(st, TLSP_OK);
+	unit_assert_flight_same(&bytewise.result, &whole.result);
+	free(cs.buf);
+}
+
+int
+main(void)
+{
+	static struct unit_table table;
+	size_t i;
+
+	for (i = 0; i < unit_n_scenarios; i++) {
+		struct unit_scenario *sc = &unit_scenarios[i];
+
+		unit_table_add(&table, "whole", sc->name, test_whole, sc);
+		unit_table_add(&table, "two pieces", sc->name, test_two_pieces, sc);
+		unit_table_add(&table, "byte by byte", sc->name, test_byte_by_byte, sc);
+	}
+	return unit_table_run(&table, "tlsp_server", unit_scenarios_setup,
+			      unit_scenarios_teardown);
+}
