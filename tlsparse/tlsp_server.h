@@ -88,7 +88,8 @@ struct tlsp_server_scan {
 /**
  * Start scanning a server flight.
  * @param hello         the client's hello (its session ID and ticket decide what a
- *                      TLS 1.2 echo means), or NULL if unknown
+ *                      TLS 1.2 echo means), or NULL if unknown; what is needed is
+ *                      copied, so its views must be valid during this call only
  * @param key_name_len  0 means TLSP_KEY_NAME_LEN_DEFAULT
  */
 void tlsp_server_scan_init(struct tlsp_server_scan *scan, const struct tlsp_client_hello *hello,
