@@ -369,7 +369,7 @@ parse_hello_body(struct parse_ctx *ctx, const uint8_t *body, size_t len)
 			return st;
 	}
 	/* Without supported_versions, legacy_version is the highest (RFC 5246 7.4.1.2). */
-	if (!h->has_supported_versions)
+	if (!h->has_supported_versions && !tlsp_is_grease(h->legacy_version))
 		h->highest_version = h->legacy_version;
 	return TLSP_OK;
 }

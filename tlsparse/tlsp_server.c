@@ -414,6 +414,9 @@ tlsp_server_scan_feed(struct tlsp_server_scan *s, const uint8_t *data, size_t le
 
 		if (s->rec_hdr_have < TLS_RECORD_HEADER_LEN) {
 			take = TLS_RECORD_HEADER_LEN - s->rec_hdr_have;
+			/* The stream's first byte alone decides NOT_TLS, however it was cut. */
+			if (r->n_records == 0 && s->rec_hdr_have == 0)
+				take = 1;
 			if (take > len)
 				take = len;
 			memcpy(s->rec_hdr + s->rec_hdr_have, data, take);
@@ -428,7 +431,7 @@ tlsp_server_scan_feed(struct tlsp_server_scan *s, const uint8_t *data, size_t le
 				break;
 			}
 			if (s->rec_hdr_have < TLS_RECORD_HEADER_LEN)
-				break;
+				continue;
 			st = record_start(s);
 			continue;
 		}
