@@ -1,0 +1,367 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "cp_commands.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cp_handlers.h"
+
+const char *const cp_role_words[] = { "client", "server", "both", NULL };
+const char *const cp_mode_words[] = { "l4", "tls", NULL };
+const char *const cp_nat_words[] = { "two-arm", "full", NULL };
+const char *const cp_sched_words[] = { "wrr", NULL };
+const char *const cp_timeout_words[] = { "syn", "established", "closing", "reset", "neigh", NULL };
+
+static const struct cp_param port_add[] = {
+	[ARG_PORT_NAME] = { .meta = "NAME", .type = CP_P_NAME },
+	[ARG_PORT_DEV] = { .key = "dev", .meta = "DEVICE", .type = CP_P_DEV },
+	[ARG_PORT_ROLE] = { .key = "role", .type = CP_P_KEYWORD, .words = cp_role_words },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param address_add[] = {
+	[ARG_ADDR_PREFIX] = { .meta = "IP/LEN", .type = CP_P_PREFIX },
+	[ARG_ADDR_PORT] = { .key = "port", .meta = "NAME", .type = CP_P_NAME },
+	[ARG_ADDR_SNAT] = { .key = "snat", .type = CP_P_FLAG, .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param address_del[] = {
+	[ARG_ADDR_DEL_IP] = { .meta = "IP", .type = CP_P_IP },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param route_add[] = {
+	[ARG_ROUTE_PREFIX] = { .meta = "PREFIX/LEN", .type = CP_P_PREFIX },
+	[ARG_ROUTE_VIA] = { .key = "via", .meta = "IP", .type = CP_P_IP },
+	[ARG_ROUTE_PORT] = { .key = "port", .meta = "NAME", .type = CP_P_NAME },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param route_del[] = {
+	[ARG_ROUTE_DEL_PREFIX] = { .meta = "PREFIX/LEN", .type = CP_P_PREFIX },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param neigh_add[] = {
+	[ARG_NEIGH_IP] = { .meta = "IP", .type = CP_P_IP },
+	[ARG_NEIGH_MAC] = { .key = "lladdr", .meta = "MAC", .type = CP_P_MAC },
+	[ARG_NEIGH_PORT] = { .key = "port", .meta = "NAME", .type = CP_P_NAME },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param neigh_del[] = {
+	[ARG_NEIGH_DEL_IP] = { .meta = "IP", .type = CP_P_IP },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param service_add[] = {
+	[ARG_SVC_EP] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_SVC_MODE] = { .key = "mode",
+			   .type = CP_P_KEYWORD,
+			   .words = cp_mode_words,
+			   .optional = true },
+	[ARG_SVC_NAT] = { .key = "nat",
+			  .type = CP_P_KEYWORD,
+			  .words = cp_nat_words,
+			  .optional = true },
+	[ARG_SVC_SCHED] = { .key = "sched",
+			    .type = CP_P_KEYWORD,
+			    .words = cp_sched_words,
+			    .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param service_del[] = {
+	[ARG_SVC_DEL_EP] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param backend_add[] = {
+	[ARG_BE_SVC] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_BE_EP] = { .meta = "IP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_BE_WEIGHT] = { .key = "weight",
+			    .meta = "N",
+			    .type = CP_P_UINT,
+			    .min = 0,
+			    .max = 65535,
+			    .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param backend_del[] = {
+	[ARG_BE_SVC] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_BE_EP] = { .meta = "IP:PORT", .type = CP_P_ENDPOINT },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param set_timeout[] = {
+	[ARG_SET_TIMEOUT_KIND] = { .type = CP_P_KEYWORD, .words = cp_timeout_words },
+	[ARG_SET_TIMEOUT_SECS] = { .meta = "SECONDS", .type = CP_P_UINT, .min = 1, .max = 86400 },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param set_limit_flows[] = {
+	[ARG_SET_VALUE] = { .meta = "N", .type = CP_P_UINT, .min = 1, .max = 16u << 20 },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param set_limit_neigh_queue[] = {
+	[ARG_SET_VALUE] = { .meta = "N", .type = CP_P_UINT, .min = 0, .max = 4096 },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param set_snat_ports[] = {
+	[ARG_SET_VALUE] = { .meta = "LOW-HIGH", .type = CP_P_RANGE, .min = 1, .max = 65535 },
+	{ .type = CP_P_END },
+};
+
+/*
+ * In the order `help` lists them. The synopses are checked against the
+ * parameter lists by a unit test.
+ */
+static const struct cp_command commands[] = {
+	{ "port add", "NAME dev DEVICE role client|server|both", cp_cmd_port_add,
+	  "add a DPDK port; role client faces the clients and owns the VIPs, server faces the "
+	  "backends, both is one-arm",
+	  port_add },
+	{ "address add", "IP/LEN port NAME [snat]", cp_cmd_address_add,
+	  "give tlslb an address and its connected subnet on a port; snat: usable as a full-NAT "
+	  "source (not on a client-only port)",
+	  address_add },
+	{ "address del", "IP", cp_cmd_address_del, "remove one of tlslb's addresses", address_del },
+	{ "route add", "PREFIX/LEN via IP port NAME", cp_cmd_route_add,
+	  "reach PREFIX/LEN through the gateway IP on a port (no host bits in the prefix)",
+	  route_add },
+	{ "route del", "PREFIX/LEN", cp_cmd_route_del, "remove a route", route_del },
+	{ "neigh add", "IP lladdr MAC port NAME", cp_cmd_neigh_add,
+	  "a static neighbour: IP is at unicast MAC on a port, no ARP needed", neigh_add },
+	{ "neigh del", "IP", cp_cmd_neigh_del, "remove a static neighbour", neigh_del },
+	{ "service add", "VIP:PORT [mode l4|tls] [nat two-arm|full] [sched wrr]",
+	  cp_cmd_service_add,
+	  "add a virtual service (defaults: mode l4, nat two-arm, sched wrr; nat full needs an "
+	  "snat address)",
+	  service_add },
+	{ "service del", "VIP:PORT", cp_cmd_service_del, "remove a service and its backends",
+	  service_del },
+	{ "backend add", "VIP:PORT IP:PORT [weight N]", cp_cmd_backend_add,
+	  "add a backend to an existing service; weight 0..65535, default 1, 0 takes no new flows",
+	  backend_add },
+	{ "backend del", "VIP:PORT IP:PORT", cp_cmd_backend_del, "remove a backend from a service",
+	  backend_del },
+	{ "set timeout", "syn|established|closing|reset|neigh SECONDS", cp_cmd_set_timeout,
+	  "idle timeout of a flow state, or the lifetime of a learned neighbour (1..86400 s)",
+	  set_timeout },
+	{ "set limit flows", "N", cp_cmd_set_limit_flows,
+	  "most flows tracked at once (1..16777216); new SYNs beyond it are dropped",
+	  set_limit_flows },
+	{ "set limit neigh-queue", "N", cp_cmd_set_limit_neigh_queue,
+	  "packets held per neighbour while it is being resolved (0..4096)",
+	  set_limit_neigh_queue },
+	{ "set snat-ports", "LOW-HIGH", cp_cmd_set_snat_ports,
+	  "source ports full-NAT allocates from (1..65535)", set_snat_ports },
+};
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+const struct cp_command *
+cp_commands(size_t *n)
+{
+	*n = N_COMMANDS;
+	return commands;
+}
+
+/* How many words @name has, and whether they equal words[0..]. */
+static unsigned
+name_match(const char *name, const char *const *words, unsigned n_words, bool *full)
+{
+	unsigned matched = 0;
+	const char *p = name;
+
+	*full = false;
+	for (;;) {
+		size_t len = strcspn(p, " ");
+
+		if (matched == n_words || strlen(words[matched]) != len ||
+		    strncmp(words[matched], p, len) != 0)
+			return matched;
+		matched++;
+		if (p[len] == '\0') {
+			*full = true;
+			return matched;
+		}
+		p += len + 1;
+	}
+}
+
+static unsigned
+name_words(const char *name)
+{
+	unsigned n = 1;
+
+	for (; *name != '\0'; name++)
+		n += *name == ' ';
+	return n;
+}
+
+/*
+ * Levenshtein distance, ignoring case (the grammar does not, so "PORT add"
+ * deserves a suggestion); inputs are cut to 64 bytes.
+ */
+static unsigned
+edit_distance(const char *a, const char *b)
+{
+	unsigned row[65];
+	size_t la = strnlen(a, 64), lb = strnlen(b, 64);
+	size_t i, j;
+
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned)j;
+	for (i = 1; i <= la; i++) {
+		unsigned diag = row[0];
+
+		row[0] = (unsigned)i;
+		for (j = 1; j <= lb; j++) {
+			unsigned up = row[j];
+			unsigned best = diag + (tolower((unsigned char)a[i - 1]) !=
+						tolower((unsigned char)b[j - 1]));
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* words[0..n) joined by spaces, cut to fit. */
+static void
+join_words(const char *const *words, unsigned n, char *buf, size_t len)
+{
+	size_t used = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++) {
+		int w = snprintf(buf + used, len - used, "%s%s", i ? " " : "", words[i]);
+
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Append ", NAME" (or "NAME" first) to a suggestion list. */
+static void
+list_add(char *buf, size_t len, const char *name)
+{
+	size_t used = strlen(buf);
+
+	if (used < len)
+		snprintf(buf + used, len - used, "%s\"%s\"", used ? ", " : "", name);
+}
+
+static const char *
+verbs(char *buf, size_t len)
+{
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < N_COMMANDS; i++) {
+		size_t vlen = strcspn(commands[i].name, " ");
+
+		if (i > 0 && strncmp(commands[i - 1].name, commands[i].name, vlen) == 0 &&
+		    commands[i - 1].name[vlen] == ' ')
+			continue;
+		snprintf(buf + strlen(buf), len - strlen(buf), "%s%.*s", i ? ", " : "", (int)vlen,
+			 commands[i].name);
+	}
+	return buf;
+}
+
+static void
+no_command(const char *const *words, unsigned n_words, struct cp_err *e)
+{
+	char typed[128], cand[128], list[512], all[128];
+	unsigned best = ~0u, best_k = 1;
+	size_t i;
+
+	/* An incomplete command ("set limit") lists the commands it starts. */
+	list[0] = '\0';
+	for (i = 0; i < N_COMMANDS; i++) {
+		bool full;
+
+		if (name_match(commands[i].name, words, n_words, &full) == n_words)
+			list_add(list, sizeof(list), commands[i].name);
+	}
+	join_words(words, n_words, typed, sizeof(typed));
+	if (list[0] != '\0') {
+		cp_errf(e, EINVAL, "incomplete command \"%s\"; one of: %s", typed, list);
+		return;
+	}
+
+	/*
+	 * Otherwise the nearest names, compared with as many words as each name
+	 * has; the message quotes that many words, the rest are arguments.
+	 */
+	for (i = 0; i < N_COMMANDS; i++) {
+		unsigned k = name_words(commands[i].name);
+		unsigned d;
+
+		if (k > n_words)
+			k = n_words;
+		join_words(words, k, cand, sizeof(cand));
+		d = edit_distance(cand, commands[i].name);
+		if (d < best) {
+			best = d;
+			best_k = k;
+			list[0] = '\0';
+		}
+		if (d == best)
+			list_add(list, sizeof(list), commands[i].name);
+	}
+	if (best <= 3) {
+		join_words(words, best_k, typed, sizeof(typed));
+		cp_errf(e, EINVAL, "unknown command \"%s\"; did you mean %s?", typed, list);
+		return;
+	}
+
+	/* A known verb with a wrong object ("service frob") lists what the verb takes. */
+	list[0] = '\0';
+	for (i = 0; i < N_COMMANDS; i++) {
+		bool full;
+
+		if (name_match(commands[i].name, words, 1, &full) == 1)
+			list_add(list, sizeof(list), commands[i].name);
+	}
+	join_words(words, list[0] != '\0' && n_words > 1 ? 2 : 1, typed, sizeof(typed));
+	if (list[0] != '\0')
+		cp_errf(e, EINVAL, "unknown command \"%s\"; did you mean %s?", typed, list);
+	else
+		cp_errf(e, EINVAL, "unknown command \"%s\"; commands start with: %s", typed,
+			verbs(all, sizeof(all)));
+}
+
+const struct cp_command *
+cp_command_find(const char *const *words, unsigned n_words, unsigned *n_name, struct cp_err *e)
+{
+	size_t i;
+
+	for (i = 0; i < N_COMMANDS; i++) {
+		bool full;
+		unsigned m = name_match(commands[i].name, words, n_words, &full);
+
+		if (full) {
+			*n_name = m;
+			return &commands[i];
+		}
+	}
+	no_command(words, n_words, e);
+	return NULL;
+}

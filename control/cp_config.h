@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The running configuration as data: what the command grammar builds and what
+ * the dataplane is set up from. One grammar serves the config file and the CLI,
+ * so this model is also what `save` prints back.
+ */
+#ifndef CP_CONFIG_H
+#define CP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CP_NAME_MAX 32
+#define CP_DEV_MAX 128
+#define CP_MAX_PORTS 8
+#define CP_MAX_ADDRESSES 64
+#define CP_MAX_ROUTES 64
+#define CP_MAX_NEIGHS 256
+#define CP_MAX_SERVICES 256
+#define CP_MAX_BACKENDS 4096 /* over all services */
+
+/** An IP address; IPv4 only for now, shaped so IPv6 can follow. */
+struct cp_ip {
+	uint8_t family; /**< AF_INET (AF_INET6 later) */
+	union {
+		uint32_t v4; /**< network byte order */
+		uint8_t v6[16];
+	};
+};
+
+enum cp_port_role {
+	CP_ROLE_CLIENT = 1, /**< faces the clients, owns the virtual IPs */
+	CP_ROLE_SERVER = 2, /**< faces the backends (two-arm) */
+	CP_ROLE_BOTH = 3,   /**< one-arm */
+};
+
+/** `port add NAME dev DEVICE role client|server|both` */
+struct cp_port {
+	char name[CP_NAME_MAX];
+	char dev[CP_DEV_MAX]; /**< DPDK device name: net_pcap0, 0000:03:00.0, ... */
+	uint8_t role;         /**< enum cp_port_role */
+};
+
+/** `address add IP/LEN port NAME [snat]`: an address of tlslb's own. */
+struct cp_address {
+	struct cp_ip ip;
+	uint8_t prefix_len;
+	uint16_t port;        /**< index into cp_config.ports */
+	bool snat;            /**< usable as a full-NAT source */
+};
+
+/** `route add PREFIX/LEN via GATEWAY port NAME` */
+struct cp_route {
+	struct cp_ip prefix;
+	uint8_t prefix_len;
+	struct cp_ip gateway;
+	uint16_t port;
+};
+
+/** `neigh add IP lladdr MAC port NAME`: a static neighbour entry. */
+struct cp_neigh {
+	struct cp_ip ip;
+	uint8_t mac[6];
+	uint16_t port;
+};
+
+enum cp_mode { CP_MODE_L4 = 0, CP_MODE_TLS = 1 };
+enum cp_nat { CP_NAT_TWO_ARM = 0, CP_NAT_FULL = 1 };
+enum cp_sched { CP_SCHED_WRR = 0 };
+
+/** `backend add VIP:PORT IP:PORT [weight N]` (weight 0: no new flows) */
+struct cp_backend {
+	struct cp_ip ip;
+	uint16_t port;   /**< host byte order */
+	uint32_t weight;
+	uint16_t service; /**< index into cp_config.services */
+};
+
+/** `service add VIP:PORT [mode l4|tls] [nat two-arm|full] [sched wrr]` */
+struct cp_service {
+	struct cp_ip vip;
+	uint16_t port;   /**< host byte order */
+	uint8_t mode;    /**< enum cp_mode */
+	uint8_t nat;     /**< enum cp_nat */
+	uint8_t sched;   /**< enum cp_sched */
+};
+
+/** `set timeout syn|established|closing|reset|neigh SECONDS` */
+struct cp_timeouts {
+	uint32_t syn, established, closing, reset, neigh;
+};
+
+/** `set limit flows|neigh-queue N`, `set snat-ports LOW-HIGH` */
+struct cp_limits {
+	uint32_t flows;
+	uint32_t neigh_queue;
+	uint16_t snat_port_low, snat_port_high;
+};
+
+/**
+ * The whole configuration. Plain data: copy it, compare it, free nothing.
+ * The grammar keeps it canonical: unused slots are zero, and backends are
+ * grouped by service in service order (each pool a contiguous slice), so two
+ * configs built by the same lines are equal bytes as well as equal fields.
+ */
+struct cp_config {
+	struct cp_port ports[CP_MAX_PORTS];
+	unsigned n_ports;
+	struct cp_address addresses[CP_MAX_ADDRESSES];
+	unsigned n_addresses;
+	struct cp_route routes[CP_MAX_ROUTES];
+	unsigned n_routes;
+	struct cp_neigh neighs[CP_MAX_NEIGHS];
+	unsigned n_neighs;
+	struct cp_service services[CP_MAX_SERVICES];
+	unsigned n_services;
+	struct cp_backend backends[CP_MAX_BACKENDS];
+	unsigned n_backends;
+	struct cp_timeouts timeouts;
+	struct cp_limits limits;
+};
+
+/** Defaults: no ports or services; timeouts syn 5, established 900, closing 30, reset 5,
+ *  neigh 300 seconds; 1M (2^20) flows; 64 packets waiting per neighbour; snat ports 1024-65535. */
+void cp_config_init(struct cp_config *cfg);
+
+/**
+ * Apply one command line (the grammar of the config file and the CLI) to @p cfg.
+ * The whole line is validated before anything changes: on error @p cfg is untouched.
+ * @param err, err_len  receives a one-line reason on error
+ * @return 0 or a negative errno
+ */
+int cp_config_apply_line(struct cp_config *cfg, const char *line, char *err, size_t err_len);
+
+/**
+ * Load a config file: cp_config_init() then every line in order; `#` starts a comment.
+ * On error @p err reads "FILE:LINE: reason" and @p cfg is unspecified.
+ */
+int cp_config_load(struct cp_config *cfg, const char *path, char *err, size_t err_len);
+
+/**
+ * Like cp_config_load(), from an open stream; @p name stands for the file in
+ * messages ("FILE:LINE: reason").
+ */
+int cp_config_load_stream(struct cp_config *cfg, FILE *in, const char *name, char *err,
+			  size_t err_len);
+
+/**
+ * The checks that only make sense on a whole config, run by cp_config_load()
+ * after the last line (and by whoever applies runtime commands to a copy):
+ * at least one port; services need a client-facing port; every backend is
+ * reached (connected subnet or route) through a server-facing port; gateways
+ * and static neighbours sit on a connected subnet of their port; a full-NAT
+ * service has an snat address on the port that reaches each backend; subnets
+ * of different ports do not overlap.
+ * @return 0, or -EINVAL with a one-line reason that names the objects involved
+ */
+int cp_config_validate(const struct cp_config *cfg, char *err, size_t err_len);
+
+/**
+ * Print @p cfg as commands that cp_config_load() turns back into an equal config,
+ * in a canonical order: ports, addresses, routes, neighbours, every `set`
+ * (defaults included, so the file means the same under other defaults), then
+ * each service followed by its backends; every option is spelled out.
+ * @return 0, -EINVAL if @p cfg is not one the grammar can build, -EIO on a write error
+ */
+int cp_config_save(const struct cp_config *cfg, FILE *out);
+
+/**
+ * Field-wise equality of the counted entries and the settings (what `save`
+ * would print identically); unused slots and padding are not compared.
+ */
+bool cp_config_equal(const struct cp_config *a, const struct cp_config *b);
+
+#endif /* CP_CONFIG_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Internet checksum helpers (RFC 1071) and incremental update (RFC 1624).
+ * All 16-bit words are taken as they lie in memory (network order): the
+ * one's complement sum is byte-order independent, so no swapping is needed. */
+#ifndef DP_CSUM_H
+#define DP_CSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Fold a 32-bit accumulator to 16 bits with end-around carry. */
+static inline uint16_t dp_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Add @len bytes at @buf to @sum (not folded, not complemented). */
+uint32_t dp_csum_add(uint32_t sum, const void *buf, size_t len);
+
+/* True when the IPv4 header of @len bytes at @hdr carries a valid checksum. */
+int dp_csum_ipv4_ok(const void *hdr, size_t len);
+
+/* Checksum to store in an IPv4 header whose checksum field is zero. */
+uint16_t dp_csum_ipv4(const void *hdr, size_t len);
+
+/*
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 it never yields
+ * 0x0000 from a non-zero sum, so a TCP checksum stays representable.
+ */
+static inline uint16_t dp_csum_replace16(uint16_t hc, uint16_t old, uint16_t new)
+{
+	uint32_t sum = (uint16_t)~hc;
+
+	sum += (uint16_t)~old;
+	sum += new;
+	return (uint16_t)~dp_csum_fold(sum);
+}
+
+/* Same for a 32-bit field (an IPv4 address), as two 16-bit words. */
+static inline uint16_t dp_csum_replace32(uint16_t hc, uint32_t old, uint32_t new)
+{
+	uint32_t sum = (uint16_t)~hc;
+
+	sum += (uint16_t)~(old >> 16);
+	sum += (uint16_t)~(old & 0xffff);
+	sum += new >> 16;
+	sum += new & 0xffff;
+	return (uint16_t)~dp_csum_fold(sum);
+}
+
+#endif /* DP_CSUM_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* What the dataplane files share behind the opaque handles of dp_worker.h. */
+#ifndef DP_INTERNAL_H
+#define DP_INTERNAL_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
+
+#include "dp_flow.h"
+#include "dp_neigh.h"
+#include "dp_pkt.h"
+#include "dp_route.h"
+#include "dp_svc.h"
+#include "dp_worker.h"
+
+#define DP_TX_BUF 512 /* packets one worker holds per port between takes */
+#define DP_BATCH 32   /* TCP packets looked up together (<= RTE_HASH_LOOKUP_BULK_MAX) */
+
+struct dp_shared {
+	struct cp_config cfg;
+	struct dp_port_info ports[CP_MAX_PORTS];
+	unsigned n_ports;
+	unsigned n_workers;
+	int socket;
+	uint64_t tsc_per_ms;
+	struct dp_svc_table svc;
+	struct dp_route_table routes;
+	struct dp_neigh_table neigh;
+	struct dp_flow_table flows;
+	struct rte_rcu_qsbr *qs;
+	struct dp_worker *workers[RTE_MAX_LCORE];
+	rte_spinlock_t retired_lock;
+	struct dp_stats retired; /* counters of freed workers */
+};
+
+struct dp_txbuf {
+	uint16_t n;
+	struct rte_mbuf *pkts[DP_TX_BUF];
+};
+
+/* The TCP packets of a burst, between classification and forwarding. */
+struct dp_batch {
+	unsigned n;
+	struct rte_mbuf *m[DP_BATCH];
+	struct dp_pkt p[DP_BATCH];
+	struct dp_flow_key key[DP_BATCH];
+	const void *keyp[DP_BATCH];
+	void *data[DP_BATCH];
+};
+
+struct dp_worker {
+	struct dp_stats st; /* first: cache aligned, only this worker writes */
+	struct dp_shared *sh;
+	unsigned index;
+	struct rte_mempool *mp;
+	uint64_t now_ms;
+	struct dp_flow_worker fw;
+	struct dp_neigh_waitset ws;
+	uint8_t snat_rr;                      /* rotates among snat addresses */
+	uint16_t snat_next[CP_MAX_ADDRESSES]; /* next port to try, per snat address */
+	int64_t sched[CP_MAX_BACKENDS];       /* smooth WRR running values */
+	struct dp_txbuf tx[CP_MAX_PORTS];
+	struct dp_batch batch;
+};
+
+/* Count a drop and free the packet. */
+static inline void dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
+{
+	w->st.drop[why]++;
+	rte_pktmbuf_free(m);
+}
+
+/* Queue @m, Ethernet header complete, for transmit on @port. */
+void dp_xmit(struct dp_worker *w, uint16_t port, struct rte_mbuf *m);
+
+/* Send @m (L3 ready, Ethernet header present) to neighbour slot @slot:
+ * at once when resolved, else queued while an ARP request goes out. */
+void dp_xmit_neigh(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m);
+
+/* Send an ARP request for neighbour slot @slot unless one went out recently. */
+void dp_xmit_arp_request(struct dp_worker *w, uint32_t slot);
+
+/* Send what waits for @slot if it resolved; retry or give up otherwise
+ * (only when @retry is set: the tick). */
+void dp_xmit_waiting(struct dp_worker *w, int32_t slot, bool retry);
+
+/* An ARP packet received on @port (validated by dp_pkt_parse()). */
+void dp_arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p);
+
+/* Build an ARP request from @port for @target, or NULL when the pool is empty. */
+struct rte_mbuf *dp_arp_request(struct dp_worker *w, uint16_t port, uint32_t target);
+
+/* Keep the counters of worker @index, which goes away, and forget it. */
+void dp_stats_retire(struct dp_shared *sh, unsigned index, const struct dp_stats *st);
+
+#endif /* DP_INTERNAL_H */

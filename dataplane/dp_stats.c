@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <inttypes.h>
+#include <string.h>
+
+#include "dp_internal.h"
+
+const char *const dp_drop_names[DP_DROP__COUNT] = {
+	[DP_DROP_ETH_TRUNC] = "eth_trunc",
+	[DP_DROP_ETH_DST] = "eth_dst",
+	[DP_DROP_ETH_TYPE] = "eth_type",
+	[DP_DROP_ARP_MALFORMED] = "arp_malformed",
+	[DP_DROP_ARP_IGNORED] = "arp_ignored",
+	[DP_DROP_IP_TRUNC] = "ip_trunc",
+	[DP_DROP_IP_VERSION] = "ip_version",
+	[DP_DROP_IP_IHL] = "ip_ihl",
+	[DP_DROP_IP_LEN] = "ip_len",
+	[DP_DROP_IP_CSUM] = "ip_csum",
+	[DP_DROP_IP_OPTIONS] = "ip_options",
+	[DP_DROP_IP_FRAG] = "ip_frag",
+	[DP_DROP_IP_TTL] = "ip_ttl",
+	[DP_DROP_IP_SRC] = "ip_src",
+	[DP_DROP_TCP_TRUNC] = "tcp_trunc",
+	[DP_DROP_TCP_DOFF] = "tcp_doff",
+	[DP_DROP_NON_TCP_VIP] = "non_tcp_vip",
+	[DP_DROP_NON_TCP_LOCAL] = "non_tcp_local",
+	[DP_DROP_NO_SERVICE] = "no_service",
+	[DP_DROP_DST_LOCAL] = "dst_local",
+	[DP_DROP_DST_UNKNOWN] = "dst_unknown",
+	[DP_DROP_NO_FLOW] = "no_flow",
+	[DP_DROP_FLOW_CLASH] = "flow_clash",
+	[DP_DROP_FLOW_TABLE_FULL] = "flow_table_full",
+	[DP_DROP_NO_BACKEND] = "no_backend",
+	[DP_DROP_NO_SNAT] = "no_snat",
+	[DP_DROP_NO_ROUTE] = "no_route",
+	[DP_DROP_NEIGH_FULL] = "neigh_full",
+	[DP_DROP_NEIGH_QUEUE_FULL] = "neigh_queue_full",
+	[DP_DROP_NEIGH_FAILED] = "neigh_failed",
+	[DP_DROP_NO_MBUF] = "no_mbuf",
+	[DP_DROP_TX_FULL] = "tx_full",
+	[DP_DROP_TX_UNSENT] = "tx_unsent",
+};
+
+/* dp_stats is nothing but uint64_t counters (and zeroed tail padding), so it
+ * can be summed as an array. */
+_Static_assert(sizeof(struct dp_stats) % sizeof(uint64_t) == 0, "dp_stats is all counters");
+
+static void add(struct dp_stats *to, const struct dp_stats *from)
+{
+	uint64_t *t = (uint64_t *)to;
+	const uint64_t *f = (const uint64_t *)from;
+	size_t i;
+
+	for (i = 0; i < sizeof(*to) / sizeof(uint64_t); i++)
+		t[i] += __atomic_load_n(&f[i], __ATOMIC_RELAXED);
+}
+
+void dp_stats_retire(struct dp_shared *sh, unsigned index, const struct dp_stats *st)
+{
+	/* under the lock dp_stats_sum() holds, so the counters are never seen twice */
+	rte_spinlock_lock(&sh->retired_lock);
+	add(&sh->retired, st);
+	__atomic_store_n(&sh->workers[index], NULL, __ATOMIC_RELEASE);
+	rte_spinlock_unlock(&sh->retired_lock);
+}
+
+void dp_stats_sum(struct dp_shared *sh, struct dp_stats *out)
+{
+	unsigned i;
+
+	memset(out, 0, sizeof(*out));
+	rte_spinlock_lock(&sh->retired_lock);
+	add(out, &sh->retired);
+	for (i = 0; i < sh->n_workers; i++) {
+		struct dp_worker *w = __atomic_load_n(&sh->workers[i], __ATOMIC_ACQUIRE);
+
+		if (w != NULL)
+			add(out, &w->st);
+	}
+	rte_spinlock_unlock(&sh->retired_lock);
+}
+
+static void line(FILE *out, const char *prefix, const char *name, uint64_t v)
+{
+	if (v)
+		fprintf(out, "%s%s %" PRIu64 "\n", prefix, name, v);
+}
+
+void dp_stats_print(const struct dp_stats *st, FILE *out)
+{
+	char prefix[32];
+	unsigned i;
+
+	for (i = 0; i < CP_MAX_PORTS; i++) {
+		const struct dp_port_stats *p = &st->port[i];
+
+		snprintf(prefix, sizeof(prefix), "port%u.", i);
+		line(out, prefix, "rx_packets", p->rx_packets);
+		line(out, prefix, "rx_bytes", p->rx_bytes);
+		line(out, prefix, "tx_packets", p->tx_packets);
+		line(out, prefix, "tx_bytes", p->tx_bytes);
+	}
+	for (i = 0; i < DP_DROP__COUNT; i++)
+		line(out, "drop.", dp_drop_names[i], st->drop[i]);
+	line(out, "", "arp_requests_answered", st->arp_requests_answered);
+	line(out, "", "arp_ignored", st->arp_ignored);
+	line(out, "", "arp_replies_learned", st->arp_replies_learned);
+	line(out, "", "arp_requests_sent", st->arp_requests_sent);
+	line(out, "", "neigh_misses", st->neigh_misses);
+	line(out, "", "neigh_queued", st->neigh_queued);
+	line(out, "", "neigh_released", st->neigh_released);
+	line(out, "", "flows_created", st->flows_created);
+	line(out, "", "flows_expired", st->flows_expired);
+	line(out, "", "flows_closed", st->flows_closed);
+	line(out, "", "flows_table_full", st->flows_table_full);
+	for (i = 0; i < CP_MAX_BACKENDS; i++) {
+		const struct dp_backend_stats *b = &st->backend[i];
+
+		snprintf(prefix, sizeof(prefix), "backend%u.", i);
+		line(out, prefix, "new_flows", b->new_flows);
+		line(out, prefix, "active_flows", b->active_flows);
+		line(out, prefix, "packets", b->packets);
+		line(out, prefix, "bytes", b->bytes);
+	}
+}

@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The worker: a received burst in, per-port transmit buffers out. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_errno.h>
+#include <rte_malloc.h>
+#include <rte_prefetch.h>
+
+#include "dp_internal.h"
+#include "dp_nat.h"
+#include "dp_sched.h"
+
+static const struct dp_service *service_of(const struct dp_shared *sh, const struct dp_flow *f)
+{
+	return &sh->svc.svc[sh->svc.bk[f->backend].service];
+}
+
+/* The keys of a flow, rebuilt from the record so it need not store them. */
+static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fwd,
+		      struct dp_flow_key *rev)
+{
+	const struct dp_shared *sh = ((struct dp_worker *)ctx)->sh;
+	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	const struct dp_service *s = service_of(sh, f);
+
+	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
+				     .sport = f->client_port, .dport = s->port,
+				     .proto = IPPROTO_TCP, .family = AF_INET };
+	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip,
+				     .sport = bk->port, .dport = f->client_port,
+				     .proto = IPPROTO_TCP, .family = AF_INET };
+	if (s->nat == CP_NAT_FULL) {
+		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
+		rev->dport = f->snat_port;
+	}
+}
+
+static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
+{
+	struct dp_worker *w = ctx;
+
+	if (state >= DP_FLOW_CLOSING)
+		w->st.flows_closed++;
+	else
+		w->st.flows_expired++;
+	w->st.backend[f->backend].active_flows--;
+}
+
+/*
+ * Full-NAT source: a snat address on the backend's port (any snat address
+ * when that port has none) and a port from this worker's share of the range
+ * (ports low + index + k * n_workers), so workers never race for a port. A
+ * port is free when no flow to the same backend uses it.
+ */
+static int snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
+		     struct dp_flow_key *rev)
+{
+	const struct dp_shared *sh = w->sh;
+	const struct cp_limits *lim = &sh->cfg.limits;
+	unsigned list = sh->svc.n_snat[bk->out_port] ? bk->out_port : CP_MAX_PORTS;
+	unsigned n = sh->svc.n_snat[list], first, count, k, tries;
+	uint8_t addr;
+
+	first = lim->snat_port_low + w->index;
+	if (n == 0 || lim->snat_port_low == 0 || first > lim->snat_port_high)
+		return -ENOSPC;
+	count = (lim->snat_port_high - first) / sh->n_workers + 1;
+	addr = sh->svc.snat[list][w->snat_rr++ % n];
+	rev->dst = sh->cfg.addresses[addr].ip.v4;
+	k = w->snat_next[addr] % count;
+	for (tries = 0; tries < 64 && tries < count; tries++) {
+		uint16_t port = (uint16_t)(first + k * sh->n_workers);
+
+		k = k + 1 == count ? 0 : k + 1;
+		rev->dport = rte_cpu_to_be_16(port);
+		if (!dp_flow_key_exists(&sh->flows, rev)) {
+			w->snat_next[addr] = (uint16_t)k;
+			f->snat_addr = addr;
+			f->snat_port = rev->dport;
+			return 0;
+		}
+	}
+	w->snat_next[addr] = (uint16_t)k;
+	return -ENOSPC;
+}
+
+/* An opening SYN to a service: choose a backend and publish the flow.
+ * Returns the record, or -1 when the packet was dropped. */
+static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			const struct dp_flow_key *key)
+{
+	struct dp_shared *sh = w->sh;
+	const uint8_t opening = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
+				RTE_TCP_FIN_FLAG;
+	uint32_t local = dp_svc_local(&sh->svc, key->dst), rec, nh_ip;
+	const struct dp_backend *bk;
+	struct dp_flow_key rev;
+	enum dp_drop why;
+	struct dp_flow *f;
+	uint16_t cport;
+	int svc, b, cslot;
+
+	if (!(local & DP_LOCAL_VIP)) {
+		dp_drop(w, m, local ? DP_DROP_DST_LOCAL : DP_DROP_DST_UNKNOWN);
+		return -1;
+	}
+	svc = dp_svc_find(&sh->svc, key->dst, key->dport);
+	if (svc < 0) {
+		dp_drop(w, m, DP_DROP_NO_SERVICE);
+		return -1;
+	}
+	if ((p->tcp->tcp_flags & opening) != RTE_TCP_SYN_FLAG) {
+		dp_drop(w, m, DP_DROP_NO_FLOW);
+		return -1;
+	}
+	if (dp_flow_alloc(&w->fw, &sh->flows, &rec) < 0) {
+		why = DP_DROP_FLOW_TABLE_FULL;
+		goto drop;
+	}
+	f = &sh->flows.recs[rec];
+	why = DP_DROP_NO_BACKEND;
+	b = dp_sched_pick(&sh->svc, (uint16_t)svc, w->sched);
+	if (b < 0)
+		goto release;
+	bk = &sh->svc.bk[b];
+	why = DP_DROP_NO_ROUTE;
+	if (bk->nh < 0 || dp_route_lookup(&sh->routes, key->src, &cport, &nh_ip) < 0)
+		goto release;
+	why = DP_DROP_NEIGH_FULL;
+	cslot = dp_neigh_get(&sh->neigh, nh_ip, cport);
+	if (cslot < 0)
+		goto release;
+
+	f->client_ip = key->src;
+	f->client_port = key->sport;
+	f->backend = (uint16_t)b;
+	f->client_nh = (uint16_t)cslot;
+	f->last_seen = (uint32_t)w->now_ms;
+	f->snat_addr = 0;
+	f->snat_port = 0;
+	rev = (struct dp_flow_key){ .src = bk->ip, .dst = key->src, .sport = bk->port,
+				    .dport = key->sport, .proto = IPPROTO_TCP,
+				    .family = AF_INET };
+	if (sh->svc.svc[svc].nat == CP_NAT_FULL) {
+		why = DP_DROP_NO_SNAT;
+		if (snat_pick(w, bk, f, &rev) < 0)
+			goto release;
+	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
+		/* the backend would see two connections with one 4-tuple */
+		why = DP_DROP_FLOW_CLASH;
+		goto release;
+	}
+	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
+	if (dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs) < 0) {
+		why = DP_DROP_FLOW_TABLE_FULL;
+		goto drop;
+	}
+	w->st.flows_created++;
+	w->st.backend[b].new_flows++;
+	w->st.backend[b].active_flows++;
+	return rec;
+release:
+	dp_flow_release(&w->fw, &sh->flows, rec);
+drop:
+	if (why == DP_DROP_FLOW_TABLE_FULL)
+		w->st.flows_table_full++;
+	dp_drop(w, m, why);
+	return -1;
+}
+
+static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
+		    bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	const struct dp_service *s = &sh->svc.svc[bk->service];
+	struct dp_backend_stats *bs = &w->st.backend[f->backend];
+	struct dp_nat4 to;
+
+	dp_flow_track(f, reverse, p->tcp->tcp_flags, (uint32_t)w->now_ms);
+	bs->packets++;
+	bs->bytes += rte_pktmbuf_pkt_len(m);
+	if (!reverse) {
+		to.src = p->ip->src_addr;
+		to.sport = p->tcp->src_port;
+		if (s->nat == CP_NAT_FULL) {
+			to.src = sh->cfg.addresses[f->snat_addr].ip.v4;
+			to.sport = f->snat_port;
+		}
+		to.dst = bk->ip;
+		to.dport = bk->port;
+		dp_nat4_apply(p->ip, p->tcp, &to);
+		dp_xmit_neigh(w, (uint32_t)bk->nh, m);
+	} else {
+		to.src = s->vip;
+		to.sport = s->port;
+		to.dst = f->client_ip;
+		to.dport = f->client_port;
+		dp_nat4_apply(p->ip, p->tcp, &to);
+		dp_xmit_neigh(w, f->client_nh, m);
+	}
+}
+
+/* Checks before the flow lookup; true when the packet goes on to it. */
+static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			  struct dp_flow_key *key)
+{
+	uint32_t local;
+
+	if (p->proto != IPPROTO_TCP) {
+		local = dp_svc_local(&w->sh->svc, p->ip->dst_addr);
+		dp_drop(w, m, local & DP_LOCAL_VIP ? DP_DROP_NON_TCP_VIP :
+			      local ? DP_DROP_NON_TCP_LOCAL : DP_DROP_DST_UNKNOWN);
+		return false;
+	}
+	/* everything accepted here is forwarded, so it must survive the hop */
+	if (p->ip->time_to_live <= 1) {
+		dp_drop(w, m, DP_DROP_IP_TTL);
+		return false;
+	}
+	*key = (struct dp_flow_key){ .src = p->ip->src_addr, .dst = p->ip->dst_addr,
+				     .sport = p->tcp->src_port, .dport = p->tcp->dst_port,
+				     .proto = IPPROTO_TCP, .family = AF_INET };
+	return true;
+}
+
+/*
+ * One bulk lookup for the whole batch lets rte_hash overlap the cache misses
+ * of many keys; with a million flows these misses are most of the cost.
+ */
+static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
+{
+	struct dp_shared *sh = w->sh;
+	uint64_t hits = 0;
+	bool created = false;
+	unsigned i;
+
+	if (b->n == 0)
+		return;
+	rte_hash_lookup_bulk_data(sh->flows.h, b->keyp, b->n, &hits, b->data);
+	for (i = 0; i < b->n; i++)
+		if (hits & (1ull << i))
+			rte_prefetch0(&sh->flows.recs[(uintptr_t)b->data[i] >> 1]);
+	for (i = 0; i < b->n; i++) {
+		uint32_t rec = (uint32_t)((uintptr_t)b->data[i] >> 1);
+		bool reverse = (uintptr_t)b->data[i] & DP_FLOW_REVERSE;
+		int64_t made;
+
+		/* a flow opened earlier in this batch (a retransmitted SYN) */
+		if (!(hits & (1ull << i)) && created &&
+		    dp_flow_lookup(&sh->flows, &b->key[i], &rec, &reverse) == 0)
+			hits |= 1ull << i;
+		if (!(hits & (1ull << i))) {
+			made = new_flow(w, b->m[i], &b->p[i], &b->key[i]);
+			if (made < 0)
+				continue;
+			created = true;
+			rec = (uint32_t)made;
+			reverse = false;
+		}
+		forward(w, b->m[i], &b->p[i], rec, reverse);
+	}
+	b->n = 0;
+}
+
+void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts, uint16_t n,
+		  uint64_t now_tsc)
+{
+	const struct rte_ether_addr *mac = &w->sh->ports[cfg_port].mac;
+	struct dp_port_stats *ps = &w->st.port[cfg_port];
+	struct dp_batch *b = &w->batch;
+	struct dp_pkt p;
+	enum dp_drop why;
+	uint16_t i;
+
+	w->now_ms = now_tsc / w->sh->tsc_per_ms;
+	if (n)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+		ps->rx_packets++;
+		ps->rx_bytes += rte_pktmbuf_pkt_len(m);
+		why = dp_pkt_parse(m, mac, &p);
+		if (why != DP_PASS) {
+			dp_drop(w, m, why);
+		} else if (p.kind == DP_PKT_ARP) {
+			dp_arp_input(w, cfg_port, m, &p);
+		} else if (ipv4_classify(w, m, &p, &b->key[b->n])) {
+			b->m[b->n] = m;
+			b->p[b->n] = p;
+			b->keyp[b->n] = &b->key[b->n];
+			if (++b->n == DP_BATCH)
+				tcp_batch_run(w, b);
+		}
+	}
+	tcp_batch_run(w, b);
+}
+
+uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **out,
+			   uint16_t max)
+{
+	struct dp_txbuf *tb = &w->tx[cfg_port];
+	struct dp_port_stats *ps = &w->st.port[cfg_port];
+	uint16_t n = tb->n < max ? tb->n : max, i;
+
+	for (i = 0; i < n; i++) {
+		out[i] = tb->pkts[i];
+		ps->tx_bytes += rte_pktmbuf_pkt_len(out[i]);
+	}
+	ps->tx_packets += n;
+	tb->n -= n;
+	if (tb->n)
+		memmove(tb->pkts, tb->pkts + n, tb->n * sizeof(tb->pkts[0]));
+	return n;
+}
+
+void dp_worker_tx_unsent(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts,
+			 uint16_t n)
+{
+	struct dp_port_stats *ps = &w->st.port[cfg_port];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		ps->tx_packets--;
+		ps->tx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
+		dp_drop(w, pkts[i], DP_DROP_TX_UNSENT);
+	}
+}
+
+void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
+{
+	struct dp_shared *sh = w->sh;
+
+	w->now_ms = now_tsc / sh->tsc_per_ms;
+	/* between bursts this worker holds no flow reference */
+	rte_rcu_qsbr_quiescent(sh->qs, w->index);
+	dp_flow_reclaim(&w->fw, &sh->flows, sh->qs);
+	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, DP_FLOW_SCAN, flow_keys,
+		       flow_removed, w);
+	dp_xmit_waiting(w, -1, true);
+}
+
+const struct dp_stats *dp_worker_stats(const struct dp_worker *w)
+{
+	return &w->st;
+}
+
+struct dp_worker *dp_worker_create(struct dp_shared *sh, unsigned worker_index,
+				   struct rte_mempool *mp)
+{
+	struct dp_worker *w;
+	uint32_t per_neigh = sh->cfg.limits.neigh_queue;
+	int ret;
+
+	if (worker_index >= sh->n_workers || sh->workers[worker_index] != NULL || mp == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	w = rte_zmalloc_socket("dp_worker", sizeof(*w), RTE_CACHE_LINE_SIZE, sh->socket);
+	if (w == NULL) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	w->sh = sh;
+	w->index = worker_index;
+	w->mp = mp;
+	dp_flow_worker_init(&w->fw, &sh->flows, worker_index);
+	ret = dp_neigh_waitset_init(&w->ws, per_neigh > DP_TX_BUF ? DP_TX_BUF : per_neigh,
+				    sh->socket);
+	if (ret < 0)
+		goto fail;
+	if (rte_rcu_qsbr_thread_register(sh->qs, worker_index) != 0) {
+		ret = -rte_errno;
+		goto fail_ws;
+	}
+	rte_rcu_qsbr_thread_online(sh->qs, worker_index);
+	__atomic_store_n(&sh->workers[worker_index], w, __ATOMIC_RELEASE);
+	return w;
+fail_ws:
+	dp_neigh_waitset_fini(&w->ws);
+fail:
+	rte_free(w);
+	errno = -ret;
+	return NULL;
+}
+
+void dp_worker_free(struct dp_worker *w)
+{
+	struct dp_shared *sh;
+	unsigned p;
+
+	if (w == NULL)
+		return;
+	sh = w->sh;
+	w->st.drop[DP_DROP_NEIGH_FAILED] += dp_neigh_waitset_fini(&w->ws);
+	for (p = 0; p < CP_MAX_PORTS; p++) {
+		w->st.drop[DP_DROP_TX_UNSENT] += w->tx[p].n;
+		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
+		w->tx[p].n = 0;
+	}
+	/* flows it was retiring keep their memory: freeing workers is for shutdown,
+	 * when waiting for the other workers' quiescence could wait forever */
+	rte_rcu_qsbr_thread_offline(sh->qs, w->index);
+	rte_rcu_qsbr_thread_unregister(sh->qs, w->index);
+	dp_stats_retire(sh, w->index, &w->st);
+	rte_free(w);
+}

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file
+ * The packet path of mode `l4` as a library: tables shared by all workers
+ * (flows, services and backends, neighbours, full-NAT port pools) and one
+ * worker per receive queue that turns received bursts into transmit bursts.
+ *
+ * The daemon owns the ports and the loop; one iteration of a worker lcore is:
+ * @code
+ *	for each (cfg_port, queue) this worker polls:
+ *		n = rte_eth_rx_burst(port_id, queue, pkts, BURST);
+ *		dp_worker_rx(w, cfg_port, pkts, n, rte_rdtsc());
+ *	dp_worker_tick(w, rte_rdtsc());
+ *	for each cfg_port:
+ *		while ((n = dp_worker_tx_take(w, cfg_port, out, BURST)) > 0) {
+ *			sent = rte_eth_tx_burst(port_id, queue, out, n);
+ *			if (sent < n)
+ *				dp_worker_tx_unsent(w, cfg_port, out + sent, n - sent);
+ *		}
+ * @endcode
+ * Every worker must call dp_worker_tick() regularly: it is also where the
+ * worker reports RCU quiescence, without which no flow memory is reclaimed.
+ */
+#ifndef DP_WORKER_H
+#define DP_WORKER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "cp_config.h"
+
+/** A configured port as the dataplane sees it; indexed like cp_config.ports. */
+struct dp_port_info {
+	uint16_t port_id;          /**< DPDK port id */
+	struct rte_ether_addr mac; /**< source MAC of frames sent on it */
+};
+
+/** Tables shared by all workers. */
+struct dp_shared;
+/** Per-lcore state of one worker; used only from its own lcore. */
+struct dp_worker;
+
+/** Why a packet was dropped: one counter each in dp_stats.drop[]. */
+enum dp_drop {
+	DP_DROP_ETH_TRUNC,       /**< frame shorter than an Ethernet header */
+	DP_DROP_ETH_DST,         /**< destination MAC neither ours nor broadcast */
+	DP_DROP_ETH_TYPE,        /**< neither IPv4 nor ARP (VLAN, IPv6, ...) */
+	DP_DROP_ARP_MALFORMED,   /**< ARP not Ethernet/IPv4, truncated, bad opcode */
+	DP_DROP_ARP_IGNORED,     /**< ARP not for us (also counted in arp_ignored) */
+	DP_DROP_IP_TRUNC,        /**< frame shorter than the IPv4 header */
+	DP_DROP_IP_VERSION,      /**< version is not 4 */
+	DP_DROP_IP_IHL,          /**< IHL below 5 */
+	DP_DROP_IP_LEN,          /**< total length below the header or beyond the frame */
+	DP_DROP_IP_CSUM,         /**< header checksum wrong */
+	DP_DROP_IP_OPTIONS,      /**< IP options present: not handled, dropped */
+	DP_DROP_IP_FRAG,         /**< fragment (MF set or offset non-zero) */
+	DP_DROP_IP_TTL,          /**< TTL would reach zero when forwarded */
+	DP_DROP_IP_SRC,          /**< source is zero, multicast, broadcast or loopback */
+	DP_DROP_TCP_TRUNC,       /**< IP payload shorter than a TCP header */
+	DP_DROP_TCP_DOFF,        /**< TCP data offset below 5 or beyond the payload */
+	DP_DROP_NON_TCP_VIP,     /**< not TCP, to a virtual IP */
+	DP_DROP_NON_TCP_LOCAL,   /**< not TCP, to one of tlslb's own addresses */
+	DP_DROP_NO_SERVICE,      /**< TCP to a virtual IP on a port without a service */
+	DP_DROP_DST_LOCAL,       /**< TCP to a tlslb address, matching no flow */
+	DP_DROP_DST_UNKNOWN,     /**< to an address that is not ours, matching no flow */
+	DP_DROP_NO_FLOW,         /**< not an opening SYN and no flow */
+	DP_DROP_FLOW_CLASH,      /**< two-arm: backend-side 4-tuple already used by another flow */
+	DP_DROP_FLOW_TABLE_FULL, /**< opening SYN while the flow table is full */
+	DP_DROP_NO_BACKEND,      /**< service has no backend with weight above 0 */
+	DP_DROP_NO_SNAT,         /**< full-NAT: no snat address or no free port */
+	DP_DROP_NO_ROUTE,        /**< no route or connected prefix to the next hop */
+	DP_DROP_NEIGH_FULL,      /**< neighbour table full */
+	DP_DROP_NEIGH_QUEUE_FULL, /**< too many packets waiting for one neighbour */
+	DP_DROP_NEIGH_FAILED,    /**< neighbour never answered: waiting packets dropped */
+	DP_DROP_NO_MBUF,         /**< mempool empty when building an ARP packet */
+	DP_DROP_TX_FULL,         /**< worker transmit buffer full */
+	DP_DROP_TX_UNSENT,       /**< the port did not take it (dp_worker_tx_unsent) */
+	DP_DROP__COUNT
+};
+
+/** Stable lower-case names of enum dp_drop, for printing and the control plane. */
+extern const char *const dp_drop_names[DP_DROP__COUNT];
+
+/** Per port counters (frames as received and as handed to the port). */
+struct dp_port_stats {
+	uint64_t rx_packets, rx_bytes;
+	uint64_t tx_packets, tx_bytes;
+};
+
+/** Per backend counters; packets and bytes count both directions. */
+struct dp_backend_stats {
+	uint64_t new_flows;
+	/** Created minus removed by this lcore: meaningful summed over lcores
+	 *  (wraps modulo 2^64 on one lcore when another removes). */
+	uint64_t active_flows;
+	uint64_t packets, bytes;
+};
+
+/** Counters of one worker (plain, written only by it); dp_stats_sum() adds them up. */
+struct dp_stats {
+	struct dp_port_stats port[CP_MAX_PORTS];
+	uint64_t drop[DP_DROP__COUNT];
+	uint64_t arp_requests_answered; /**< ARP requests for our addresses answered */
+	uint64_t arp_ignored;           /**< ARP packets not for us */
+	uint64_t arp_replies_learned;   /**< neighbour entries filled or refreshed */
+	uint64_t arp_requests_sent;     /**< resolution requests we sent */
+	uint64_t neigh_misses;          /**< packets that found no usable neighbour entry */
+	uint64_t neigh_queued;          /**< of those, queued while resolving */
+	uint64_t neigh_released;        /**< queued packets sent after resolution */
+	uint64_t flows_created;
+	uint64_t flows_expired;         /**< removed idle in syn or established state */
+	uint64_t flows_closed;          /**< removed after FIN or RST (their timeouts) */
+	uint64_t flows_table_full;      /**< same as drop[DP_DROP_FLOW_TABLE_FULL] */
+	struct dp_backend_stats backend[CP_MAX_BACKENDS];
+} __rte_cache_aligned;
+
+/**
+ * Build the shared tables from a configuration.
+ * @param cfg        config (copied; services, backends, addresses, routes, neighbours, limits)
+ * @param ports      one entry per cfg->ports[i]
+ * @param n_ports    must equal cfg->n_ports
+ * @param n_workers  number of workers that will be created (1..RTE_MAX_LCORE);
+ *                   flow records and full-NAT ports are split evenly among them
+ * @param socket     NUMA socket for the tables (SOCKET_ID_ANY is fine)
+ * @return tables, or NULL with errno set (EINVAL, ENOMEM, ...)
+ */
+struct dp_shared *dp_shared_create(const struct cp_config *cfg, const struct dp_port_info *ports,
+				   unsigned n_ports, unsigned n_workers, int socket);
+
+/** Free the tables; all workers must have been freed first. NULL is fine. */
+void dp_shared_free(struct dp_shared *sh);
+
+/**
+ * Create worker @p worker_index (0 .. n_workers-1, each once). Call it on the
+ * lcore that will run the worker, or at least run the worker on one EAL lcore
+ * that no other worker uses (the flow table keeps per-lcore free-slot caches).
+ * @param mp  mempool for packets the worker builds itself (ARP)
+ * @return worker, or NULL with errno set
+ */
+struct dp_worker *dp_worker_create(struct dp_shared *sh, unsigned worker_index,
+				   struct rte_mempool *mp);
+
+/**
+ * Free a worker at shutdown: frees the packets it still holds (counted as
+ * drops) and keeps its counters in the dp_stats_sum() total. Flow records it
+ * was retiring are not returned to the table. NULL is fine.
+ */
+void dp_worker_free(struct dp_worker *w);
+
+/**
+ * Process a burst received on configured port @p cfg_port. Takes ownership of
+ * every mbuf: each is either queued for transmit (see dp_worker_tx_take()),
+ * held while its next hop resolves, or freed and counted as a drop.
+ * @param cfg_port  index into cp_config.ports (< n_ports) the burst came in on
+ * @param now_tsc   rte_rdtsc() (tests pass a synthetic clock)
+ */
+void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts, uint16_t n,
+		  uint64_t now_tsc);
+
+/**
+ * Take up to @p max packets queued for configured port @p cfg_port (they are
+ * counted as transmitted). The caller owns them: send them, or hand back what
+ * the port did not take with dp_worker_tx_unsent().
+ * @return number of packets stored in @p out
+ */
+uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **out,
+			   uint16_t max);
+
+/** Free packets the port refused, moving them from the tx counters to DP_DROP_TX_UNSENT. */
+void dp_worker_tx_unsent(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts,
+			 uint16_t n);
+
+/**
+ * Housekeeping, once per loop iteration: report RCU quiescence, reclaim flow
+ * memory, expire a bounded number of flow records, retry or give up neighbour
+ * resolutions. May queue packets for transmit (ARP requests, released packets).
+ */
+void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc);
+
+/** The worker's own counters (read-only for others; racy but word-atomic). */
+const struct dp_stats *dp_worker_stats(const struct dp_worker *w);
+
+/** Sum the counters of every worker created on @p sh into @p out (zeroed first). */
+void dp_stats_sum(struct dp_shared *sh, struct dp_stats *out);
+
+/** Print non-zero counters, one `name value` per line, ports and backends labelled. */
+void dp_stats_print(const struct dp_stats *st, FILE *out);
+
+#endif /* DP_WORKER_H */

@@ -1,0 +1,639 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Whole config files: errors that name the right line, the checks across
+ * lines, save -> load round trips, every prefix and small mutations of good
+ * lines, and the example config shipped in control/.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <cmocka.h>
+
+#include "cp_config.h"
+#include "cp_test_util.h"
+
+#define N CP_TEST_N
+
+static struct cp_config cfg, cfg2, before;
+static const char *example_path;
+
+/* Load @text (of @len bytes, 0: strlen) as the file "t.conf". */
+static int
+load_text(struct cp_config *c, const char *text, size_t len, char *err, size_t err_len)
+{
+	FILE *f;
+	int rc;
+
+	if (len == 0)
+		len = strlen(text);
+	f = fmemopen((void *)text, len, "r");
+	assert_non_null(f);
+	rc = cp_config_load_stream(c, f, "t.conf", err, err_len);
+	fclose(f);
+	return rc;
+}
+
+#define GOOD_HEAD                                \
+	"port add c dev net_ring0 role client\n" \
+	"port add s dev net_ring1 role server\n" \
+	"address add 10.0.0.1/24 port c\n"       \
+	"address add 10.1.0.1/24 port s\n"
+
+/* A literal and its length, for texts with a NUL inside. */
+#define TEXT(s) s, sizeof(s) - 1
+
+struct file_case {
+	const char *desc;
+	const char *text;
+	size_t len; /* for texts with a NUL; 0: strlen */
+	int rc;
+	const char *err; /* the message starts with this */
+};
+
+static const struct file_case files[] = {
+	{ "minimal", "port add c dev x role both\n", 0, 0 },
+	{ "no newline at the end", "port add c dev x role both", 0, 0 },
+	{ "CRLF lines", "# demo\r\nport add c dev x role both\r\n\r\n", 0, 0 },
+	{ "comments and blank lines", "\n# a\n   \n\t# b\nport add c dev x role both # c\n\n", 0,
+	  0 },
+	{ "error on line 2", "port add c dev x role client\nbogus\n", 0, -EINVAL,
+	  "t.conf:2: unknown command \"bogus\"; commands start with: port," },
+	{ "line numbers count blank and comment lines",
+	  "# one\n\nport add c dev x role client\n   # four\nport add c dev y role server\n", 0,
+	  -EEXIST, "t.conf:5: port add: port \"c\" exists" },
+	{ "error on a last line without newline",
+	  "port add c dev x role client\n\nservice add 1.2.3", 0, -EINVAL,
+	  "t.conf:3: service add: \"1.2.3\": expected IP:PORT" },
+	{ "backend before its service",
+	  GOOD_HEAD "backend add 10.0.0.10:443 10.1.0.11:443\nservice add 10.0.0.10:443\n", 0,
+	  -ENOENT, "t.conf:5: backend add: no service 10.0.0.10:443" },
+	{ "NUL byte", TEXT("port add c dev x role both\n# ok\nabc\0def\n"), -EINVAL,
+	  "t.conf:3: NUL byte at column 4" },
+	{ "NUL byte in a comment", TEXT("# a\0b\nport add c dev x role both\n"), -EINVAL,
+	  "t.conf:1: NUL byte at column 4" },
+	{ "non-ASCII", "port add c dev x role both\n# \xc3\xa9t\xc3\xa9\n", 0, -EINVAL,
+	  "t.conf:2: non-ASCII byte 0xc3 at column 3" },
+	{ "CR inside a line", "port add c dev x\rrole both\n", 0, -EINVAL,
+	  "t.conf:1: control character 0x0d at column 17" },
+	{ "a bad value",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.0.0.300:443\n", 0,
+	  -EINVAL, "t.conf:6: backend add: \"10.0.0.300:443\": bad IPv4 address" },
+	{ "whole-config check after the last line", "# nothing\n", 0, -EINVAL,
+	  "t.conf: no port: add one with \"port add NAME dev DEVICE role client|server|both\"" },
+};
+
+static void
+test_files(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(files); i++) {
+		const struct file_case *c = &files[i];
+		char err[512] = "";
+		int rc;
+
+		print_message("# file: %s\n", c->desc);
+		rc = load_text(&cfg, c->text, c->len, err, sizeof(err));
+		if (c->rc == 0 && rc != 0)
+			fail_msg("%s", err);
+		assert_int_equal(rc, c->rc);
+		if (c->rc != 0 && strncmp(err, c->err, strlen(c->err)) != 0)
+			fail_msg("\"%s\" does not start with \"%s\"", err, c->err);
+	}
+}
+
+static void
+test_long_lines(void **state)
+{
+	static char text[4096];
+	char err[256];
+	size_t n;
+
+	(void)state;
+	/* A comment line of exactly 1024 bytes, CRLF-terminated, is fine. */
+	n = (size_t)snprintf(text, sizeof(text), "port add c dev x role both\n#");
+	memset(text + n, 'x', 1023);
+	n += 1023;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\r\nset limit flows 7\n");
+	assert_int_equal(load_text(&cfg, text, n, err, sizeof(err)), 0);
+	assert_int_equal(cfg.limits.flows, 7);
+
+	/* One byte more is refused, with its line number. */
+	n = (size_t)snprintf(text, sizeof(text), "port add c dev x role both\n\n#");
+	memset(text + n, 'x', 1024);
+	n += 1024;
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "\nset limit flows 7\n");
+	assert_int_equal(load_text(&cfg, text, n, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.conf:3: line longer than 1024 bytes");
+
+	/* Far longer, without any newline at all. */
+	memset(text, 'y', sizeof(text));
+	assert_int_equal(load_text(&cfg, text, sizeof(text), err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.conf:1: line longer than 1024 bytes");
+}
+
+static void
+test_load_path(void **state)
+{
+	char path[] = "/tmp/cp_load_XXXXXX";
+	char want[600], err[512];
+	int fd;
+	FILE *f;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("port add c dev x role client\n# two\nservice add 10.0.0.10:443 mode l5\n", f);
+	fclose(f);
+	assert_int_equal(cp_config_load(&cfg, path, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: service add: mode \"l5\": expected l4 or tls", path);
+	assert_string_equal(err, want);
+	unlink(path);
+
+	assert_int_equal(cp_config_load(&cfg, path, err, sizeof(err)), -ENOENT);
+	snprintf(want, sizeof(want), "%s: No such file or directory", path);
+	assert_string_equal(err, want);
+}
+
+/* The whole-config checks: "" expects success. */
+struct check_case {
+	const char *desc;
+	const char *text;
+	const char *err;
+};
+
+static const struct check_case checks[] = {
+	{ "two-arm",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.1.0.11:443\n", "" },
+	{ "one-arm",
+	  "port add p dev x role both\naddress add 10.0.0.1/24 port p\n"
+	  "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.0.0.11:443\n",
+	  "" },
+	{ "a service without backends", GOOD_HEAD "service add 10.0.0.10:443\n", "" },
+	{ "backends behind a router",
+	  GOOD_HEAD "route add 10.7.0.0/16 via 10.1.0.254 port s\nservice add 10.0.0.10:443\n"
+		    "backend add 10.0.0.10:443 10.7.1.1:443\n",
+	  "" },
+	{ "a more specific route wins over a connected subnet",
+	  GOOD_HEAD "route add 10.0.0.128/25 via 10.1.0.254 port s\nservice add 10.0.0.10:443\n"
+		    "backend add 10.0.0.10:443 10.0.0.200:443\n",
+	  "" },
+	{ "full NAT with snat on the server port",
+	  "port add c dev net_ring0 role client\nport add s dev net_ring1 role server\n"
+	  "address add 10.0.0.1/24 port c\naddress add 10.1.0.1/24 port s snat\n"
+	  "service add 10.0.0.10:443 nat full\nbackend add 10.0.0.10:443 10.1.0.11:443\n",
+	  "" },
+	{ "static neighbour and gateway on their subnets",
+	  GOOD_HEAD "neigh add 10.1.0.11 lladdr 02:00:00:00:00:0b port s\n"
+		    "route add 0.0.0.0/0 via 10.0.0.254 port c\n",
+	  "" },
+	{ "no port", "# empty\n",
+	  "no port: add one with \"port add NAME dev DEVICE role client|server|both\"" },
+	{ "services but no client port",
+	  "port add s dev x role server\nservice add 10.0.0.10:443\n",
+	  "services need a port with role client or both" },
+	{ "a backend nothing reaches",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.2.0.11:443\n",
+	  "service 10.0.0.10:443: backend 10.2.0.11:443: no address or route reaches it" },
+	{ "a backend on the client side",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.0.0.50:443\n",
+	  "service 10.0.0.10:443: backend 10.0.0.50:443: reached through port \"c\", whose role is "
+	  "client" },
+	{ "a backend routed to the client side",
+	  GOOD_HEAD "route add 10.7.0.0/16 via 10.0.0.254 port c\nservice add 10.0.0.10:443\n"
+		    "backend add 10.0.0.10:443 10.7.0.5:443\n",
+	  "service 10.0.0.10:443: backend 10.7.0.5:443: reached through port \"c\", whose role is "
+	  "client" },
+	{ "a backend at the broadcast address",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.1.0.255:443\n",
+	  "service 10.0.0.10:443: backend 10.1.0.255: the network or broadcast address of "
+	  "10.1.0.1/24" },
+	{ "a backend at tlslb's own address",
+	  GOOD_HEAD "service add 10.0.0.10:443\nbackend add 10.0.0.10:443 10.1.0.1:443\n",
+	  "service 10.0.0.10:443: backend 10.1.0.1: an address of tlslb's own" },
+	{ "nat full without any snat address", GOOD_HEAD "service add 10.0.0.10:443 nat full\n",
+	  "service 10.0.0.10:443 has nat full but no address has snat" },
+	{ "nat full, snat only on another server port",
+	  GOOD_HEAD "port add s2 dev net_ring2 role server\naddress add 10.2.0.1/24 port s2 snat\n"
+		    "service add 10.0.0.10:443 nat full\nbackend add 10.0.0.10:443 10.1.0.11:443\n",
+	  "service 10.0.0.10:443 (nat full): backend 10.1.0.11:443 is reached through port \"s\", "
+	  "which has no snat address" },
+	{ "a gateway off the port's subnets",
+	  GOOD_HEAD "route add 10.5.0.0/16 via 10.0.0.254 port s\n",
+	  "route 10.5.0.0/16 via 10.0.0.254: gateway not on a subnet of port \"s\"" },
+	{ "a gateway at the broadcast address",
+	  GOOD_HEAD "route add 10.5.0.0/16 via 10.1.0.255 port s\n",
+	  "route 10.5.0.0/16: gateway 10.1.0.255: the network or broadcast address of 10.1.0.1/24" },
+	{ "a gateway at tlslb's own address",
+	  GOOD_HEAD "route add 10.5.0.0/16 via 10.1.0.1 port s\n",
+	  "route 10.5.0.0/16: gateway 10.1.0.1: an address of tlslb's own" },
+	{ "a neighbour off the port's subnets",
+	  GOOD_HEAD "neigh add 10.5.0.1 lladdr 02:00:00:00:00:01 port s\n",
+	  "neighbour 10.5.0.1: not on a subnet of port \"s\"" },
+	{ "a neighbour on the other port's subnet",
+	  GOOD_HEAD "neigh add 10.0.0.5 lladdr 02:00:00:00:00:01 port s\n",
+	  "neighbour 10.0.0.5: not on a subnet of port \"s\"" },
+	{ "a neighbour at the network address",
+	  GOOD_HEAD "neigh add 10.1.0.0 lladdr 02:00:00:00:00:01 port s\n",
+	  "neighbour 10.1.0.0: the network or broadcast address of 10.1.0.1/24" },
+	{ "a VIP at the broadcast address of the client subnet",
+	  GOOD_HEAD "service add 10.0.0.255:443\n",
+	  "service 10.0.0.255:443: VIP is the network or broadcast address of 10.0.0.1/24" },
+	{ "overlapping subnets on two ports", GOOD_HEAD "address add 10.0.0.129/25 port s\n",
+	  "address 10.0.0.1/24 on port \"c\" and 10.0.0.129/25 on port \"s\": overlapping subnets" },
+};
+
+static void
+test_checks(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(checks); i++) {
+		const struct check_case *c = &checks[i];
+		char err[512] = "", want[600];
+		int rc;
+
+		print_message("# check: %s\n", c->desc);
+		rc = load_text(&cfg, c->text, 0, err, sizeof(err));
+		if (c->err[0] == '\0') {
+			if (rc != 0)
+				fail_msg("%s", err);
+			continue;
+		}
+		assert_int_equal(rc, -EINVAL);
+		snprintf(want, sizeof(want), "t.conf: %s", c->err);
+		assert_string_equal(err, want);
+		/* Each line was fine on its own: the same lines apply one by one. */
+		cp_config_init(&cfg2);
+		{
+			char *copy = strdup(c->text), *save = NULL, *line;
+
+			for (line = strtok_r(copy, "\n", &save); line != NULL;
+			     line = strtok_r(NULL, "\n", &save))
+				assert_int_equal(
+					cp_config_apply_line(&cfg2, line, err, sizeof(err)), 0);
+			free(copy);
+		}
+		assert_int_equal(cp_config_validate(&cfg2, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, c->err);
+	}
+}
+
+/* A config that uses every command, option and table, with deletes in between. */
+static const char *const rich[] = {
+	"port add c dev net_ring0 role client",
+	"port add s1 dev net_pcap0,rx_pcap=/tmp/in.pcap,tx_pcap=/tmp/out.pcap role server",
+	"port add s2 dev 0000:03:00.1 role server",
+	"port add b dev net_af_packet0,iface=veth0 role both",
+	"address add 10.0.0.1/24 port c",
+	"address add 10.1.0.1/24 port s1 snat",
+	"address add 10.1.0.2/24 port s1",
+	"address add 10.2.0.1/16 port s2 snat",
+	"address add 10.3.0.1/24 port b snat",
+	"address add 10.4.0.1/32 port c",
+	"route add 192.168.0.0/16 via 10.1.0.254 port s1",
+	"route add 172.16.0.0/12 via 10.2.0.254 port s2",
+	"route add 0.0.0.0/0 via 10.0.0.254 port c",
+	"route add 198.51.100.0/24 via 10.3.0.254 port b",
+	"neigh add 10.1.0.254 lladdr 02:00:00:01:00:fe port s1",
+	"neigh add 10.2.0.254 lladdr 02:00:00:02:00:FE port s2",
+	"neigh add 10.0.0.254 lladdr 0a:0b:0c:0d:0e:0f port c",
+	"set timeout syn 3",
+	"set timeout established 7200",
+	"set timeout closing 10",
+	"set timeout reset 1",
+	"set timeout neigh 60",
+	"set limit flows 65536",
+	"set limit neigh-queue 0",
+	"set snat-ports 20000-29999",
+	"service add 10.0.0.10:443 mode tls",
+	"service add 10.0.0.10:80",
+	"service add 10.0.0.11:443 nat full mode l4 sched wrr",
+	"service add 10.0.0.12:8443 mode tls nat full",
+	"backend add 10.0.0.10:443 10.1.0.11:443",
+	"backend add 10.0.0.11:443 10.2.3.4:443 weight 10",
+	"backend add 10.0.0.10:443 10.1.0.12:443 weight 3",
+	"backend add 10.0.0.10:80 10.1.0.11:80 weight 0",
+	"backend add 10.0.0.12:8443 192.168.7.7:443 weight 65535",
+	"backend add 10.0.0.11:443 172.20.0.1:8443",
+	"backend add 10.0.0.10:443 10.3.0.13:443",
+	"service add 10.0.0.13:443",
+	"backend add 10.0.0.13:443 10.1.0.50:443",
+	"service del 10.0.0.10:80",
+	"backend del 10.0.0.10:443 10.1.0.12:443",
+	"address del 10.1.0.2",
+	"route del 198.51.100.0/24",
+	"neigh del 10.0.0.254",
+	"backend add 10.0.0.10:443 198.51.100.5:443 weight 2",
+	"route add 198.51.100.0/24 via 10.3.0.254 port b",
+	NULL,
+};
+
+static void
+test_round_trip(void **state)
+{
+	char err[512];
+	char *text, *text2;
+
+	(void)state;
+	cp_config_init(&cfg);
+	cp_test_apply(&cfg, rich);
+	assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_services, 4);
+	assert_int_equal(cfg.n_backends, 7);
+
+	text = cp_test_save(&cfg);
+	if (load_text(&cfg2, text, 0, err, sizeof(err)) != 0)
+		fail_msg("%s\n--- saved:\n%s", err, text);
+	assert_true(cp_config_equal(&cfg, &cfg2));
+	cp_assert_same_config(&cfg, &cfg2);
+	/* And the text is a fixed point. */
+	text2 = cp_test_save(&cfg2);
+	assert_string_equal(text, text2);
+	free(text);
+	free(text2);
+
+	/* The compare function does see a difference. */
+	cfg2.backends[3].weight++;
+	assert_false(cp_config_equal(&cfg, &cfg2));
+}
+
+/* The canonical text, for the base config. */
+static const char base_saved[] = "port add c dev net_ring0 role client\n"
+				 "port add s dev net_ring1 role server\n"
+				 "port add b dev net_null0 role both\n"
+				 "address add 10.0.0.1/24 port c\n"
+				 "address add 10.1.0.1/24 port s snat\n"
+				 "route add 192.168.0.0/16 via 10.1.0.254 port s\n"
+				 "neigh add 10.1.0.11 lladdr 02:00:00:01:00:0b port s\n"
+				 "set timeout syn 5\n"
+				 "set timeout established 900\n"
+				 "set timeout closing 30\n"
+				 "set timeout reset 5\n"
+				 "set timeout neigh 300\n"
+				 "set limit flows 1048576\n"
+				 "set limit neigh-queue 64\n"
+				 "set snat-ports 1024-65535\n"
+				 "service add 10.0.0.10:443 mode l4 nat two-arm sched wrr\n"
+				 "backend add 10.0.0.10:443 10.1.0.11:443 weight 1\n"
+				 "service add 10.0.0.10:80 mode l4 nat two-arm sched wrr\n";
+
+static void
+test_save_text(void **state)
+{
+	char *text;
+	FILE *full;
+
+	(void)state;
+	cp_test_base_config(&cfg);
+	text = cp_test_save(&cfg);
+	assert_string_equal(text, base_saved);
+	free(text);
+
+	/* A write error is reported. */
+	full = fopen("/dev/full", "w");
+	if (full != NULL) {
+		assert_int_equal(cp_config_save(&cfg, full), -EIO);
+		fclose(full);
+	}
+
+	/* A config the grammar cannot build is refused, not printed half. */
+	cfg2 = cfg;
+	cfg2.backends[0].service = 7;
+	assert_int_equal(cp_config_save(&cfg2, stdout), -EINVAL);
+	cfg2 = cfg;
+	cfg2.services[1].nat = 9;
+	assert_int_equal(cp_config_save(&cfg2, stdout), -EINVAL);
+	cfg2 = cfg;
+	cfg2.ports[0].role = 0;
+	assert_int_equal(cp_config_save(&cfg2, stdout), -EINVAL);
+}
+
+/* A small deterministic generator: the same run every time. */
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (unsigned)(rng % n);
+}
+
+static void
+random_line(char *b, size_t n)
+{
+	/* Small pools of names and addresses, so that duplicates and misses happen. */
+	static const char *const ports[] = { "c", "s", "b", "x" };
+	static const char *const roles[] = { "client", "server", "both" };
+	static const char *const modes[] = { "", " mode l4", " mode tls" };
+	static const char *const nats[] = { "", " nat two-arm", " nat full" };
+
+	switch (rnd(12)) {
+	case 0:
+		snprintf(b, n, "port add %s dev d%u role %s", ports[rnd(4)], rnd(6), roles[rnd(3)]);
+		break;
+	case 1:
+		snprintf(b, n, "address add 10.%u.0.%u/24 port %s%s", rnd(4), rnd(3) + 1,
+			 ports[rnd(4)], rnd(2) ? " snat" : "");
+		break;
+	case 2:
+		snprintf(b, n, "address del 10.%u.0.%u", rnd(4), rnd(3) + 1);
+		break;
+	case 3:
+		snprintf(b, n, "route add 172.%u.0.0/16 via 10.%u.0.254 port %s", rnd(4), rnd(4),
+			 ports[rnd(4)]);
+		break;
+	case 4:
+		snprintf(b, n, "route del 172.%u.0.0/16", rnd(4));
+		break;
+	case 5:
+		snprintf(b, n, "neigh add 10.%u.0.%u lladdr 02:00:00:00:00:%02x port %s", rnd(4),
+			 rnd(8) + 1, rnd(256), ports[rnd(4)]);
+		break;
+	case 6:
+		snprintf(b, n, "neigh del 10.%u.0.%u", rnd(4), rnd(8) + 1);
+		break;
+	case 7:
+		snprintf(b, n, "service add 10.9.0.%u:%u%s%s", rnd(3) + 1, rnd(2) + 80,
+			 modes[rnd(3)], nats[rnd(3)]);
+		break;
+	case 8:
+		snprintf(b, n, "service del 10.9.0.%u:%u", rnd(3) + 1, rnd(2) + 80);
+		break;
+	case 9:
+	case 10:
+		snprintf(b, n, "backend add 10.9.0.%u:%u 10.%u.0.%u:443 weight %u", rnd(3) + 1,
+			 rnd(2) + 80, rnd(4), rnd(12) + 10, rnd(5));
+		break;
+	default:
+		snprintf(b, n, "backend del 10.9.0.%u:%u 10.%u.0.%u:443", rnd(3) + 1, rnd(2) + 80,
+			 rnd(4), rnd(12) + 10);
+		break;
+	}
+}
+
+/* Any sequence of commands, successes and failures mixed, saves to lines that rebuild it. */
+static void
+test_random_round_trip(void **state)
+{
+	unsigned round, ok = 0, failed = 0;
+
+	(void)state;
+	for (round = 0; round < 20; round++) {
+		char line[256], err[512];
+		char *text, *save = NULL, *l;
+		unsigned i;
+
+		cp_config_init(&cfg);
+		for (i = 0; i < 200; i++) {
+			random_line(line, sizeof(line));
+			before = cfg;
+			if (cp_config_apply_line(&cfg, line, err, sizeof(err)) == 0) {
+				ok++;
+				continue;
+			}
+			failed++;
+			assert_true(err[0] != '\0');
+			cp_assert_same_config(&cfg, &before);
+		}
+		/* Replay line by line: a random config need not pass the whole-config checks. */
+		text = cp_test_save(&cfg);
+		cp_config_init(&cfg2);
+		for (l = strtok_r(text, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
+			if (cp_config_apply_line(&cfg2, l, err, sizeof(err)) != 0)
+				fail_msg("round %u: \"%s\": %s", round, l, err);
+		cp_assert_same_config(&cfg, &cfg2);
+		free(text);
+	}
+	/* The generator must exercise both outcomes for this test to mean anything. */
+	assert_true(ok > 500);
+	assert_true(failed > 500);
+}
+
+/*
+ * Every prefix of every good line, and every good line with one byte replaced
+ * or removed: must not crash, may fail, and a failure changes nothing.
+ */
+static void
+try_line(const struct cp_config *state, const char *line)
+{
+	char err[512] = "";
+	int rc;
+
+	cfg2 = *state;
+	rc = cp_config_apply_line(&cfg2, line, err, sizeof(err));
+	if (rc == 0)
+		return;
+	assert_true(rc < 0);
+	assert_true(err[0] != '\0');
+	cp_assert_same_config(&cfg2, state);
+}
+
+static void
+test_prefixes_and_mutations(void **state)
+{
+	static const char subst[] = " \t#:/.-0x9,";
+	unsigned i;
+
+	(void)state;
+	cp_config_init(&cfg);
+	for (i = 0; rich[i] != NULL; i++) {
+		const char *good = rich[i];
+		size_t len = strlen(good), k, j;
+		char buf[CP_TEST_N("x") + 300];
+		char err[512];
+
+		for (k = 0; k <= len; k++) {
+			memcpy(buf, good, k);
+			buf[k] = '\0';
+			try_line(&cfg, buf);
+		}
+		for (k = 0; k < len; k++) {
+			for (j = 0; j < sizeof(subst) - 1; j++) {
+				strcpy(buf, good);
+				buf[k] = subst[j];
+				try_line(&cfg, buf);
+			}
+			memcpy(buf, good, k);
+			strcpy(buf + k, good + k + 1);
+			try_line(&cfg, buf);
+		}
+		/* Then the line itself, so the next one meets the state it was written for. */
+		if (cp_config_apply_line(&cfg, good, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", good, err);
+	}
+}
+
+static void
+check_ip(const struct cp_ip *ip, const char *text)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, text, &a), 1);
+	assert_int_equal(ip->v4, a.s_addr);
+}
+
+static void
+test_example(void **state)
+{
+	char err[512];
+	char *text;
+
+	(void)state;
+	if (example_path == NULL)
+		fail_msg("usage: test_cp_load PATH-TO-tlslb.conf.example");
+	if (cp_config_load(&cfg, example_path, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg.n_ports, 2);
+	assert_int_equal(cfg.ports[0].role, CP_ROLE_CLIENT);
+	assert_int_equal(cfg.ports[1].role, CP_ROLE_SERVER);
+	assert_int_equal(cfg.n_services, 1);
+	check_ip(&cfg.services[0].vip, "10.99.0.10");
+	assert_int_equal(cfg.services[0].port, 443);
+	assert_int_equal(cfg.services[0].nat, CP_NAT_TWO_ARM);
+	assert_int_equal(cfg.n_backends, 2);
+	check_ip(&cfg.backends[0].ip, "10.99.1.11");
+	check_ip(&cfg.backends[1].ip, "10.99.1.12");
+	assert_int_equal(cfg.backends[0].port, 443);
+	assert_int_equal(cfg.backends[1].port, 443);
+	assert_int_equal(cfg.backends[0].service, 0);
+	assert_int_equal(cfg.backends[1].service, 0);
+
+	text = cp_test_save(&cfg);
+	assert_int_equal(load_text(&cfg2, text, 0, err, sizeof(err)), 0);
+	cp_assert_same_config(&cfg, &cfg2);
+	free(text);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_long_lines),
+		cmocka_unit_test(test_load_path),
+		cmocka_unit_test(test_checks),
+		cmocka_unit_test(test_save_text),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_random_round_trip),
+		cmocka_unit_test(test_prefixes_and_mutations),
+		cmocka_unit_test(test_example),
+	};
+
+	if (argc > 1)
+		example_path = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
