@@ -122,11 +122,13 @@ struct dp_tls_shared {
 	uint32_t hello_timeout_ms;
 };
 
+#define DP_TLS_SWEEP_MS 1 /* learned tables swept at most this often */
 #define DP_TLS_PEND 8 /* contexts freed under their lock, returned after it */
 
 /* Per worker. */
 struct dp_tls_worker {
 	uint32_t hs_cursor; /* timer scan position */
+	uint64_t last_sweep_ms; /* learned-table sweep, worker 0 only */
 	unsigned n_pend;
 	uint32_t pend[DP_TLS_PEND];
 	struct tlsp_client_opts popts;
