@@ -24,6 +24,9 @@ cp_cmd_set_timeout(struct cp_config *cfg, const struct cp_args *a, struct cp_err
 	case CP_TO_NEIGH:
 		cfg->timeouts.neigh = secs;
 		break;
+	case CP_TO_HELLO:
+		cfg->timeouts.hello = secs;
+		break;
 	}
 	return 0;
 }

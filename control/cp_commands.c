@@ -13,7 +13,8 @@ const char *const cp_role_words[] = { "client", "server", "both", NULL };
 const char *const cp_mode_words[] = { "l4", "tls", NULL };
 const char *const cp_nat_words[] = { "two-arm", "full", NULL };
 const char *const cp_sched_words[] = { "wrr", NULL };
-const char *const cp_timeout_words[] = { "syn", "established", "closing", "reset", "neigh", NULL };
+const char *const cp_timeout_words[] = { "syn", "established", "closing", "reset", "neigh", "hello",
+					       NULL };
 
 static const struct cp_param port_add[] = {
 	[ARG_PORT_NAME] = { .meta = "NAME", .type = CP_P_NAME },
@@ -152,8 +153,9 @@ static const struct cp_command commands[] = {
 	  backend_add },
 	{ "backend del", "VIP:PORT IP:PORT", cp_cmd_backend_del, "remove a backend from a service",
 	  backend_del },
-	{ "set timeout", "syn|established|closing|reset|neigh SECONDS", cp_cmd_set_timeout,
-	  "idle timeout of a flow state, or the lifetime of a learned neighbour (1..86400 s)",
+	{ "set timeout", "syn|established|closing|reset|neigh|hello SECONDS", cp_cmd_set_timeout,
+	  "idle timeout of a flow state, the lifetime of a learned neighbour, or how long a "
+	  "mode tls flow waits for its ClientHello (1..86400 s)",
 	  set_timeout },
 	{ "set limit flows", "N", cp_cmd_set_limit_flows,
 	  "most flows tracked at once (1..16777216); new SYNs beyond it are dropped",

@@ -20,6 +20,7 @@ cp_config_init(struct cp_config *cfg)
 	cfg->timeouts.closing = 30;
 	cfg->timeouts.reset = 5;
 	cfg->timeouts.neigh = 300;
+	cfg->timeouts.hello = 5;
 	cfg->limits.flows = 1u << 20;
 	cfg->limits.neigh_queue = 64;
 	cfg->limits.snat_port_low = 1024;
@@ -197,6 +198,7 @@ cp_config_equal(const struct cp_config *a, const struct cp_config *b)
 	       a->timeouts.established == b->timeouts.established &&
 	       a->timeouts.closing == b->timeouts.closing &&
 	       a->timeouts.reset == b->timeouts.reset && a->timeouts.neigh == b->timeouts.neigh &&
+	       a->timeouts.hello == b->timeouts.hello &&
 	       a->limits.flows == b->limits.flows &&
 	       a->limits.neigh_queue == b->limits.neigh_queue &&
 	       a->limits.snat_port_low == b->limits.snat_port_low &&

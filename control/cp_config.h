@@ -88,9 +88,10 @@ struct cp_service {
 	uint8_t sched;   /**< enum cp_sched */
 };
 
-/** `set timeout syn|established|closing|reset|neigh SECONDS` */
+/** `set timeout syn|established|closing|reset|neigh|hello SECONDS`; hello: how long a
+ *  mode-tls flow waits for the ClientHello before binding by round-robin */
 struct cp_timeouts {
-	uint32_t syn, established, closing, reset, neigh;
+	uint32_t syn, established, closing, reset, neigh, hello;
 };
 
 /** `set limit flows|neigh-queue N`, `set snat-ports LOW-HIGH` */
@@ -124,7 +125,7 @@ struct cp_config {
 };
 
 /** Defaults: no ports or services; timeouts syn 5, established 900, closing 30, reset 5,
- *  neigh 300 seconds; 1M (2^20) flows; 64 packets waiting per neighbour; snat ports 1024-65535. */
+ *  neigh 300, hello 5 seconds; 1M (2^20) flows; 64 packets waiting per neighbour; snat ports 1024-65535. */
 void cp_config_init(struct cp_config *cfg);
 
 /**

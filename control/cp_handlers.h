@@ -17,7 +17,7 @@ extern const char *const cp_nat_words[];     /* enum cp_nat */
 extern const char *const cp_sched_words[];   /* enum cp_sched */
 extern const char *const cp_timeout_words[]; /* enum cp_timeout_kind */
 
-enum cp_timeout_kind { CP_TO_SYN, CP_TO_ESTABLISHED, CP_TO_CLOSING, CP_TO_RESET, CP_TO_NEIGH };
+enum cp_timeout_kind { CP_TO_SYN, CP_TO_ESTABLISHED, CP_TO_CLOSING, CP_TO_RESET, CP_TO_NEIGH, CP_TO_HELLO };
 
 /* Argument indices, per command. */
 enum { ARG_PORT_NAME, ARG_PORT_DEV, ARG_PORT_ROLE };

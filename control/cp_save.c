@@ -64,6 +64,7 @@ save_settings(const struct cp_config *cfg, FILE *out)
 		[CP_TO_CLOSING] = cfg->timeouts.closing,
 		[CP_TO_RESET] = cfg->timeouts.reset,
 		[CP_TO_NEIGH] = cfg->timeouts.neigh,
+		[CP_TO_HELLO] = cfg->timeouts.hello,
 	};
 	unsigned i;
 

@@ -109,7 +109,8 @@ void dp_flow_reclaim(struct dp_flow_worker *fw, struct dp_flow_table *t, struct 
 		if (rte_rcu_qsbr_check(qs, d->token, false) != 1)
 			break;
 		free_positions(t, d);
-		dp_flow_release(fw, t, d->rec);
+		if (d->rec != NONE)
+			dp_flow_release(fw, t, d->rec);
 		fw->dq_head = (fw->dq_head + 1) % DP_FLOW_DEFER;
 		fw->dq_n--;
 	}
@@ -172,6 +173,68 @@ int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 fail:
 	dp_flow_release(fw, t, rec);
 	return ret;
+}
+
+/* A defer slot, waiting for grace periods to free room when all are taken
+ * (we hold no flow reference here, so we need not wait for ourselves). */
+static struct dp_flow_defer *defer_slot_wait(struct dp_flow_worker *fw, struct dp_flow_table *t,
+					     struct rte_rcu_qsbr *qs, uint32_t *at)
+{
+	struct dp_flow_defer *d;
+
+	*at = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER;
+	d = defer_slot(fw);
+	if (d == NULL) {
+		rte_rcu_qsbr_synchronize(qs, fw->thread_id);
+		dp_flow_reclaim(fw, t, qs);
+		*at = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER;
+		d = defer_slot(fw);
+	}
+	return d;
+}
+
+int dp_flow_rekey_reverse(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
+			  const struct dp_flow_key *old_rev, const struct dp_flow_key *new_rev,
+			  struct rte_rcu_qsbr *qs)
+{
+	uintptr_t data = (uintptr_t)rec << 1 | DP_FLOW_REVERSE;
+	struct dp_flow_defer *d;
+	uint32_t at;
+	int ret;
+
+	ret = rte_hash_add_key_data(t->h, new_rev, (void *)data);
+	if (ret < 0)
+		return ret;
+	d = defer_slot_wait(fw, t, qs, &at);
+	d->pos[0] = rte_hash_del_key(t->h, old_rev);
+	d->pos[1] = -1;
+	d->rec = NONE;
+	stamp(fw, at, 1, rte_rcu_qsbr_start(qs));
+	return 0;
+}
+
+int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
+		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
+		   struct rte_rcu_qsbr *qs)
+{
+	struct dp_flow *f = &t->recs[rec];
+	struct dp_flow_defer *d;
+	uint8_t s;
+	uint32_t at;
+
+	if (rec < fw->lo || rec >= fw->hi)
+		return -EINVAL;
+	s = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+	if (s == DP_FLOW_FREE || s == DP_FLOW_DEAD ||
+	    !__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_DEAD, false, __ATOMIC_RELAXED,
+					 __ATOMIC_RELAXED))
+		return -EBUSY;
+	d = defer_slot_wait(fw, t, qs, &at);
+	d->pos[0] = rte_hash_del_key(t->h, fwd);
+	d->pos[1] = rte_hash_del_key(t->h, rev);
+	d->rec = rec;
+	stamp(fw, at, 1, rte_rcu_qsbr_start(qs));
+	return 0;
 }
 
 static uint8_t next_state(uint8_t s, bool reverse, uint8_t fl)

@@ -15,6 +15,11 @@
  *   free ring    2 keys x 4 B (uint32_t slot indices)                     =  8 B
  *   record       sizeof(struct dp_flow)                                  = 20 B
  *                                                                         108 B
+ *   splice       sizeof(struct dp_splice), only with a tls service       = 12 B
+ *                                                                         120 B
+ * A tls flow also holds a handshake context (dp_tls.h, a fixed pool) from
+ * its cookie ACK until the server flight is scanned, plus its hello bytes
+ * until binding; a spliced flow past its scan costs the 120 B alone.
  * Buckets and ring are sized to a power of two of the key count, and the
  * table carries ~0.3 MB of per-lcore slot caches plus the neighbour and
  * service tables. Measured (test_dp_flow, all shared tables): 110 B per flow
@@ -69,12 +74,19 @@ struct dp_flow {
 	uint32_t last_seen;   /* worker ms clock, wrapping */
 	uint8_t snat_addr;    /* index into cfg addresses; full-NAT only */
 	uint8_t state;        /* enum dp_flow_state, atomic */
-	uint16_t spare;
+	uint16_t flags;       /* DP_FLOW_F_*; set when the record is filled */
 };
+
+/* A mode-tls flow: its splice state is in the table's splice array (dp_tls.h);
+ * l4 flows never touch that array. */
+#define DP_FLOW_F_TLS 0x1
+
+struct dp_splice;
 
 struct dp_flow_table {
 	struct rte_hash *h;
 	struct dp_flow *recs;
+	struct dp_splice *splice; /* parallel to recs when a tls service exists (dp_tls.h) */
 	uint32_t n_recs;
 	unsigned n_workers;
 	uint32_t timeout_ms[DP_FLOW_DEAD]; /* by state */
@@ -136,6 +148,19 @@ void dp_flow_release(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_
 /* Publish record @rec (state set by the caller) under both keys; on failure
  * nothing is left in the table and the record is released. */
 int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
+		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
+		   struct rte_rcu_qsbr *qs);
+
+/* Replace the reverse key of record @rec (a tls flow binding to its
+ * backend): @new_rev added first, @old_rev deleted with its key slot freed
+ * after a grace period. Any worker. */
+int dp_flow_rekey_reverse(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
+			  const struct dp_flow_key *old_rev, const struct dp_flow_key *new_rev,
+			  struct rte_rcu_qsbr *qs);
+
+/* Retire record @rec of this worker's range now, as an expiry would (keys
+ * deleted, record freed after a grace period). -EBUSY: already going. */
+int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
 		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs);
 

@@ -34,6 +34,7 @@ struct dp_shared {
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	rte_spinlock_t retired_lock;
 	struct dp_stats retired; /* counters of freed workers */
+	struct dp_tls_shared *tls; /* mode tls; NULL without a tls service */
 };
 
 struct dp_txbuf {
@@ -64,6 +65,7 @@ struct dp_worker {
 	int64_t sched[CP_MAX_BACKENDS];       /* smooth WRR running values */
 	struct dp_txbuf tx[CP_MAX_PORTS];
 	struct dp_batch batch;
+	struct dp_tls_worker *tls; /* mode tls; NULL without */
 };
 
 /* Count a drop and free the packet. */
@@ -92,6 +94,12 @@ void dp_arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m, const 
 
 /* Build an ARP request from @port for @target, or NULL when the pool is empty. */
 struct rte_mbuf *dp_arp_request(struct dp_worker *w, uint16_t port, uint32_t target);
+
+/* Full-NAT source for flow @f to @bk: fills rev->dst/dport and the record's
+ * snat fields; -ENOSPC when no port is free. */
+struct dp_backend;
+int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
+			struct dp_flow_key *rev);
 
 /* Keep the counters of worker @index, which goes away, and forget it. */
 void dp_stats_retire(struct dp_shared *sh, unsigned index, const struct dp_stats *st);

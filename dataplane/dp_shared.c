@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 
 #include "dp_internal.h"
+#include "dp_tls.h"
 
 /* rte_hash and rte_ring names are global to the process */
 static unsigned instance_seq;
@@ -116,6 +117,10 @@ struct dp_shared *dp_shared_create(const struct cp_config *cfg, const struct dp_
 		ret = -rte_errno;
 		goto fail_qs;
 	}
+	snprintf(name, sizeof(name), "dp%u", id);
+	ret = dp_tls_shared_init(sh, name);
+	if (ret < 0)
+		goto fail_qs;
 	return sh;
 fail_qs:
 	rte_free(sh->qs);
@@ -135,6 +140,7 @@ void dp_shared_free(struct dp_shared *sh)
 {
 	if (sh == NULL)
 		return;
+	dp_tls_shared_fini(sh);
 	rte_free(sh->qs);
 	dp_flow_table_fini(&sh->flows);
 	dp_neigh_fini(&sh->neigh);

@@ -38,6 +38,35 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_NO_MBUF] = "no_mbuf",
 	[DP_DROP_TX_FULL] = "tx_full",
 	[DP_DROP_TX_UNSENT] = "tx_unsent",
+	[DP_DROP_COOKIE_FORGED] = "cookie_forged",
+	[DP_DROP_COOKIE_STALE] = "cookie_stale",
+	[DP_DROP_TLS_NO_CONTEXT] = "tls_no_context",
+	[DP_DROP_TLS_STRAY] = "tls_stray",
+};
+
+const char *const dp_tls_counter_names[DP_TLSC__COUNT] = {
+	[DP_TLSC_COOKIE_SENT] = "cookie_sent",
+	[DP_TLSC_COOKIE_OK] = "cookie_ok",
+	[DP_TLSC_HELLO_RST] = "hello_rst",
+	[DP_TLSC_HELLO_FIN] = "hello_fin",
+	[DP_TLSC_HELLO_TIMEOUT] = "hello_timeout",
+	[DP_TLSC_HELLO_FULL] = "hello_full",
+	[DP_TLSC_HELLO_NOMEM] = "hello_nomem",
+	[DP_TLSC_BACKEND_SYN] = "backend_syn",
+	[DP_TLSC_BACKEND_SYN_RETX] = "backend_syn_retx",
+	[DP_TLSC_BACKEND_RST] = "backend_rst",
+	[DP_TLSC_BACKEND_TIMEOUT] = "backend_timeout",
+	[DP_TLSC_BIND_FAILED] = "bind_failed",
+	[DP_TLSC_BIND_ERROR] = "bind_error",
+	[DP_TLSC_SPLICED] = "spliced",
+	[DP_TLSC_REPLAY_SEGMENTS] = "replay_segments",
+	[DP_TLSC_SCAN_DONE] = "scan_done",
+	[DP_TLSC_SCAN_GAP] = "scan_gap",
+	[DP_TLSC_SCAN_ERROR] = "scan_error",
+	[DP_TLSC_SCAN_TIMEOUT] = "scan_timeout",
+	[DP_TLSC_PORT_REUSE] = "port_reuse",
+	[DP_TLSC_LEARNED] = "learned",
+	[DP_TLSC_LEARN_FULL] = "learn_full",
 };
 
 /* dp_stats is nothing but uint64_t counters (and zeroed tail padding), so it
@@ -120,5 +149,23 @@ void dp_stats_print(const struct dp_stats *st, FILE *out)
 		line(out, prefix, "active_flows", b->active_flows);
 		line(out, prefix, "packets", b->packets);
 		line(out, prefix, "bytes", b->bytes);
+		for (unsigned v = 0; v < DP_TLSSTATS_V__COUNT; v++)
+			line(out, prefix, dp_tlsstats_verdict_names[v], st->verdict[i].v[v]);
 	}
+	for (i = 0; i < DP_TLSC__COUNT; i++)
+		line(out, "tls.", dp_tls_counter_names[i], st->tls[i]);
+	for (i = 0; i < DP_TLSROUTE_RULE__COUNT; i++) {
+		snprintf(prefix, sizeof(prefix), "route.%s.", dp_tlsroute_rule_names[i]);
+		line(out, prefix, "used", st->route.rule[i].used);
+		line(out, prefix, "hit", st->route.rule[i].hit);
+		for (unsigned k = 1; k < DP_TLSROUTE_MISS__COUNT; k++)
+			line(out, prefix, dp_tlsroute_miss_names[k], st->route.rule[i].miss[k]);
+	}
+	for (i = 0; i < DP_TLSSTATS_STATUS_COUNT; i++)
+		line(out, "hello.", tlsp_status_name((enum tlsp_status)i), st->route.hello_status[i]);
+	for (i = 1; i < TLSP_R__COUNT; i++)
+		line(out, "hello.reason.", tlsp_reason_name((enum tlsp_reason)i),
+		     st->route.hello_reason[i]);
+	for (i = 0; i < DP_TLSSTATS_SEG__COUNT; i++)
+		line(out, "hello.segments.", dp_tlsstats_seg_names[i], st->route.hello_segments[i]);
 }

@@ -21,7 +21,7 @@ struct dp_service {
 	uint32_t vip;   /* network order */
 	uint16_t port;  /* network order */
 	uint8_t nat;    /* enum cp_nat */
-	uint8_t mode;   /* enum cp_mode; tls is balanced as l4 until delayed binding exists */
+	uint8_t mode;   /* enum cp_mode; tls: delayed binding (dp_tls.h) */
 	uint16_t first; /* its backends: bk_order[first .. first + n) */
 	uint16_t n;
 };

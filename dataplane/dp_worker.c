@@ -11,6 +11,7 @@
 #include "dp_internal.h"
 #include "dp_nat.h"
 #include "dp_sched.h"
+#include "dp_tls.h"
 
 static const struct dp_service *service_of(const struct dp_shared *sh, const struct dp_flow *f)
 {
@@ -31,7 +32,10 @@ static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fw
 	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip,
 				     .sport = bk->port, .dport = f->client_port,
 				     .proto = IPPROTO_TCP, .family = AF_INET };
-	if (s->nat == CP_NAT_FULL) {
+	if ((f->flags & DP_FLOW_F_TLS) &&
+	    !(sh->flows.splice[f - sh->flows.recs].flags & DP_SPLICE_F_BOUND))
+		dp_tls_placeholder_key(f, rev);
+	else if (s->nat == CP_NAT_FULL) {
 		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
 		rev->dport = f->snat_port;
 	}
@@ -45,7 +49,10 @@ static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
 		w->st.flows_closed++;
 	else
 		w->st.flows_expired++;
-	w->st.backend[f->backend].active_flows--;
+	if (f->flags & DP_FLOW_F_TLS)
+		dp_tls_flow_removed(w, (uint32_t)(f - w->sh->flows.recs));
+	else
+		w->st.backend[f->backend].active_flows--;
 }
 
 /*
@@ -54,8 +61,8 @@ static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
  * (ports low + index + k * n_workers), so workers never race for a port. A
  * port is free when no flow to the same backend uses it.
  */
-static int snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
-		     struct dp_flow_key *rev)
+int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
+			struct dp_flow_key *rev)
 {
 	const struct dp_shared *sh = w->sh;
 	const struct cp_limits *lim = &sh->cfg.limits;
@@ -87,7 +94,9 @@ static int snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp
 }
 
 /* An opening SYN to a service: choose a backend and publish the flow.
- * Returns the record, or -1 when the packet was dropped. */
+ * Returns the record, or -1 when the packet was dropped, or DP_TLS_TAKEN
+ * when mode tls took it and opened a flow. */
+#define DP_TLS_TAKEN (-2)
 static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 			const struct dp_flow_key *key)
 {
@@ -111,6 +120,8 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 		dp_drop(w, m, DP_DROP_NO_SERVICE);
 		return -1;
 	}
+	if (sh->svc.svc[svc].mode == CP_MODE_TLS)
+		return dp_tls_new(w, m, p, key, svc) == 0 ? DP_TLS_TAKEN : -1;
 	if ((p->tcp->tcp_flags & opening) != RTE_TCP_SYN_FLAG) {
 		dp_drop(w, m, DP_DROP_NO_FLOW);
 		return -1;
@@ -140,12 +151,13 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	f->last_seen = (uint32_t)w->now_ms;
 	f->snat_addr = 0;
 	f->snat_port = 0;
+	f->flags = 0;
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = key->src, .sport = bk->port,
 				    .dport = key->sport, .proto = IPPROTO_TCP,
 				    .family = AF_INET };
 	if (sh->svc.svc[svc].nat == CP_NAT_FULL) {
 		why = DP_DROP_NO_SNAT;
-		if (snat_pick(w, bk, f, &rev) < 0)
+		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
 			goto release;
 	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
 		/* the backend would see two connections with one 4-tuple */
@@ -255,12 +267,17 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			hits |= 1ull << i;
 		if (!(hits & (1ull << i))) {
 			made = new_flow(w, b->m[i], &b->p[i], &b->key[i]);
+			if (made == DP_TLS_TAKEN)
+				created = true;
 			if (made < 0)
 				continue;
 			created = true;
 			rec = (uint32_t)made;
 			reverse = false;
 		}
+		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
+		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse))
+			continue;
 		forward(w, b->m[i], &b->p[i], rec, reverse);
 	}
 	b->n = 0;
@@ -341,6 +358,8 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
 	/* between bursts this worker holds no flow reference */
 	rte_rcu_qsbr_quiescent(sh->qs, w->index);
 	dp_flow_reclaim(&w->fw, &sh->flows, sh->qs);
+	/* tls timers first: a hello timing out binds and refreshes its flow */
+	dp_tls_tick(w);
 	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, DP_FLOW_SCAN, flow_keys,
 		       flow_removed, w);
 	dp_xmit_waiting(w, -1, true);
@@ -379,6 +398,11 @@ struct dp_worker *dp_worker_create(struct dp_shared *sh, unsigned worker_index,
 		ret = -rte_errno;
 		goto fail_ws;
 	}
+	ret = dp_tls_worker_init(w);
+	if (ret < 0) {
+		rte_rcu_qsbr_thread_unregister(sh->qs, worker_index);
+		goto fail_ws;
+	}
 	rte_rcu_qsbr_thread_online(sh->qs, worker_index);
 	__atomic_store_n(&sh->workers[worker_index], w, __ATOMIC_RELEASE);
 	return w;
@@ -409,5 +433,6 @@ void dp_worker_free(struct dp_worker *w)
 	rte_rcu_qsbr_thread_offline(sh->qs, w->index);
 	rte_rcu_qsbr_thread_unregister(sh->qs, w->index);
 	dp_stats_retire(sh, w->index, &w->st);
+	dp_tls_worker_fini(w);
 	rte_free(w);
 }

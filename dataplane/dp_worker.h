@@ -33,6 +33,7 @@
 #include <rte_mempool.h>
 
 #include "cp_config.h"
+#include "dp_tlsstats.h"
 
 /** A configured port as the dataplane sees it; indexed like cp_config.ports. */
 struct dp_port_info {
@@ -80,11 +81,45 @@ enum dp_drop {
 	DP_DROP_NO_MBUF,         /**< mempool empty when building an ARP packet */
 	DP_DROP_TX_FULL,         /**< worker transmit buffer full */
 	DP_DROP_TX_UNSENT,       /**< the port did not take it (dp_worker_tx_unsent) */
+	DP_DROP_COOKIE_FORGED,   /**< tls: ACK whose SYN cookie does not validate */
+	DP_DROP_COOKIE_STALE,    /**< tls: authentic SYN cookie, too old */
+	DP_DROP_TLS_NO_CONTEXT,  /**< tls: no free handshake context */
+	DP_DROP_TLS_STRAY,       /**< tls: segment that fits no step of the handshake */
 	DP_DROP__COUNT
 };
 
 /** Stable lower-case names of enum dp_drop, for printing and the control plane. */
 extern const char *const dp_drop_names[DP_DROP__COUNT];
+
+/** Events of mode tls: one counter each in dp_stats.tls[]. */
+enum dp_tls_counter {
+	DP_TLSC_COOKIE_SENT,      /**< SYN answered with a cookie SYN-ACK */
+	DP_TLSC_COOKIE_OK,        /**< cookie ACK validated: flow in HELLO */
+	DP_TLSC_HELLO_RST,        /**< client reset during HELLO */
+	DP_TLSC_HELLO_FIN,        /**< client FIN during HELLO: client reset */
+	DP_TLSC_HELLO_TIMEOUT,    /**< hello incomplete at the timeout: bound round-robin */
+	DP_TLSC_HELLO_FULL,       /**< hello buffer full before a decision: bound round-robin */
+	DP_TLSC_HELLO_NOMEM,      /**< hello bytes refused (global cap, allocator, ranges) */
+	DP_TLSC_BACKEND_SYN,      /**< SYNs sent to backends (retransmissions included) */
+	DP_TLSC_BACKEND_SYN_RETX, /**< of those, retransmissions */
+	DP_TLSC_BACKEND_RST,      /**< backend refused the SYN: next backend */
+	DP_TLSC_BACKEND_TIMEOUT,  /**< backend silent: next backend */
+	DP_TLSC_BIND_FAILED,      /**< every attempt failed: client reset */
+	DP_TLSC_BIND_ERROR,       /**< no route, snat port or key for the backend: client reset */
+	DP_TLSC_SPLICED,          /**< backend SYN-ACK: hello replayed, flow spliced */
+	DP_TLSC_REPLAY_SEGMENTS,  /**< segments of replayed hello bytes */
+	DP_TLSC_SCAN_DONE,        /**< server flight scanned to a verdict */
+	DP_TLSC_SCAN_GAP,         /**< scan abandoned at a gap in the server's bytes */
+	DP_TLSC_SCAN_ERROR,       /**< server flight not TLS or malformed */
+	DP_TLSC_SCAN_TIMEOUT,     /**< server flight incomplete after the hello timeout */
+	DP_TLSC_PORT_REUSE,       /**< client SYN on a closing tls flow: retired, SYN answered */
+	DP_TLSC_LEARNED,          /**< routing table entries added or refreshed */
+	DP_TLSC_LEARN_FULL,       /**< learning refused: table full */
+	DP_TLSC__COUNT
+};
+
+/** Stable lower-case names of enum dp_tls_counter. */
+extern const char *const dp_tls_counter_names[DP_TLSC__COUNT];
 
 /** Per port counters (frames as received and as handed to the port). */
 struct dp_port_stats {
@@ -117,6 +152,9 @@ struct dp_stats {
 	uint64_t flows_closed;          /**< removed after FIN or RST (their timeouts) */
 	uint64_t flows_table_full;      /**< same as drop[DP_DROP_FLOW_TABLE_FULL] */
 	struct dp_backend_stats backend[CP_MAX_BACKENDS];
+	uint64_t tls[DP_TLSC__COUNT];   /**< mode tls events */
+	struct dp_tlsroute_stats route; /**< mode tls: routing rules and hellos */
+	struct dp_tlsstats_backend verdict[CP_MAX_BACKENDS]; /**< mode tls: server flights */
 } __rte_cache_aligned;
 
 /**

@@ -11,11 +11,13 @@
 # succeed and they must alternate between the servers (equal weights).
 #
 # usage: netns_smoke.sh TLSLB   (root; exit 77 = skipped)
+# TLSLB_NETNS_MODE=tls runs the service in mode tls (delayed binding).
 set -u
 
 TLSLB=${1:?usage: $0 TLSLB}
 CONNECTIONS=${TLSLB_NETNS_CONNECTIONS:-10}
 BUDGET=${TLSLB_NETNS_BUDGET:-50}
+MODE=${TLSLB_NETNS_MODE:-l4}
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root"
@@ -170,12 +172,12 @@ for i in 1 2; do
 done
 
 cat >"$DIR/tlslb.conf" <<EOF
-# netns smoke test: two-arm NAT, two backends of equal weight
+# netns smoke test: two-arm NAT, two backends of equal weight, mode $MODE
 port add client dev net_af_packet0 role client
 port add server dev net_af_packet1 role server
 address add $LB_CL_IP/24 port client
 address add $LB_SV_IP/24 port server
-service add $VIP:443 mode l4 nat two-arm
+service add $VIP:443 mode $MODE nat two-arm
 backend add $VIP:443 $S1_IP:443 weight 1
 backend add $VIP:443 $S2_IP:443 weight 1
 set limit flows 4096
@@ -227,6 +229,23 @@ for who in "${seen[@]}"; do
 	prev=$who
 done
 echo "# alternated over $((2 * CONNECTIONS)) connections: ${seen[*]}"
+
+if [ "$MODE" = tls ]; then
+	# TLS 1.2 session-ID resumption: tlslb learns the session ID from the
+	# first ServerHello, so every resumption lands on the issuing server
+	# (round-robin alone would alternate) and the server resumes it.
+	sc() {
+		in_ns "$NS_CL" timeout 5 openssl s_client -connect "$VIP:443" -tls1_2 -no_ticket "$@" \
+			</dev/null 2>/dev/null
+	}
+	first=$(sc -sess_out "$DIR/sess.pem" | sed -n 's/^subject=.*CN *= *\([^,/]*\).*/\1/p' | head -1)
+	[ -n "$first" ] || fail "TLS 1.2 connection failed"
+	for n in 1 2 3 4; do
+		outp=$(sc -sess_in "$DIR/sess.pem")
+		echo "$outp" | grep -q '^Reused, ' || fail "resumption $n: not resumed (went to the other server?)"
+		echo "ok resumption $n - resumed on the server that issued the session ($first)"
+	done
+fi
 
 kill -TERM "$LB_PID"
 for _ in $(seq 50); do kill -0 "$LB_PID" 2>/dev/null || break; sleep 0.1; done

@@ -33,6 +33,7 @@ void dpt_config_defaults(struct cp_config *c)
 	c->timeouts.closing = 30;
 	c->timeouts.reset = 5;
 	c->timeouts.neigh = 300;
+	c->timeouts.hello = 5;
 	c->limits.flows = 1024;
 	c->limits.neigh_queue = 64;
 	c->limits.snat_port_low = 1024;

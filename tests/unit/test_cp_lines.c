@@ -24,7 +24,7 @@ static struct cp_config cfg, before, want;
 
 #define DEF_TO                     \
 	{                          \
-		5, 900, 30, 5, 300 \
+		5, 900, 30, 5, 300, 5 \
 	}
 #define DEF_LIM                          \
 	{                                \
@@ -99,15 +99,17 @@ static const struct good_case good[] = {
 	  .ip = "10.1.0.11", .num = 443, .weight = 1, .service = 1 },
 	{ "backend, same address other port", "backend add 10.0.0.10:443 10.1.0.11:444", K_BACKEND,
 	  1, .ip = "10.1.0.11", .num = 444, .weight = 1, .service = 0 },
-	{ "timeout syn min", "set timeout syn 1", K_SET, .to = { 1, 900, 30, 5, 300 },
+	{ "timeout syn min", "set timeout syn 1", K_SET, .to = { 1, 900, 30, 5, 300, 5 },
 	  .lim = DEF_LIM },
 	{ "timeout established max", "set timeout established 86400", K_SET,
-	  .to = { 5, 86400, 30, 5, 300 }, .lim = DEF_LIM },
-	{ "timeout closing", "set timeout closing 60", K_SET, .to = { 5, 900, 60, 5, 300 },
+	  .to = { 5, 86400, 30, 5, 300, 5 }, .lim = DEF_LIM },
+	{ "timeout closing", "set timeout closing 60", K_SET, .to = { 5, 900, 60, 5, 300, 5 },
 	  .lim = DEF_LIM },
-	{ "timeout reset", "set timeout reset 2", K_SET, .to = { 5, 900, 30, 2, 300 },
+	{ "timeout reset", "set timeout reset 2", K_SET, .to = { 5, 900, 30, 2, 300, 5 },
 	  .lim = DEF_LIM },
-	{ "timeout neigh", "set timeout neigh 600", K_SET, .to = { 5, 900, 30, 5, 600 },
+	{ "timeout neigh", "set timeout neigh 600", K_SET, .to = { 5, 900, 30, 5, 600, 5 },
+	  .lim = DEF_LIM },
+	{ "timeout hello", "set timeout hello 2", K_SET, .to = { 5, 900, 30, 5, 300, 2 },
 	  .lim = DEF_LIM },
 	{ "flows max", "set limit flows 16777216", K_SET, .to = DEF_TO,
 	  .lim = { 16777216, 64, 1024, 65535 } },
@@ -410,9 +412,9 @@ static const struct bad_case bad[] = {
 	{ "set timeout syn 0", -EINVAL, "set timeout: \"0\": out of range 1..86400" },
 	{ "set timeout syn 86401", -EINVAL, "set timeout: \"86401\": out of range 1..86400" },
 	{ "set timeout ttl 5", -EINVAL,
-	  "set timeout: \"ttl\": expected syn, established, closing, reset or neigh" },
+	  "set timeout: \"ttl\": expected syn, established, closing, reset, neigh or hello" },
 	{ "set timeout syn", -EINVAL, "set timeout: missing SECONDS" },
-	{ "set timeout", -EINVAL, "set timeout: missing syn|established|closing|reset|neigh" },
+	{ "set timeout", -EINVAL, "set timeout: missing syn|established|closing|reset|neigh|hello" },
 	{ "set timeout syn 5 6", -EINVAL, "set timeout: unexpected \"6\" (no more arguments)" },
 	{ "set limit flows 0", -EINVAL, "set limit flows: \"0\": out of range 1..16777216" },
 	{ "set limit flows 16777217", -EINVAL,

@@ -314,6 +314,7 @@ static const char *const rich[] = {
 	"set timeout closing 10",
 	"set timeout reset 1",
 	"set timeout neigh 60",
+	"set timeout hello 12",
 	"set limit flows 65536",
 	"set limit neigh-queue 0",
 	"set snat-ports 20000-29999",
@@ -382,6 +383,7 @@ static const char base_saved[] = "port add c dev net_ring0 role client\n"
 				 "set timeout closing 30\n"
 				 "set timeout reset 5\n"
 				 "set timeout neigh 300\n"
+				 "set timeout hello 5\n"
 				 "set limit flows 1048576\n"
 				 "set limit neigh-queue 64\n"
 				 "set snat-ports 1024-65535\n"

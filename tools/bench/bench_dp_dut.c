@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 #include <rte_tcp.h>
 
+#include "bench_dp_tlspeer.h"
 #include "bench_dp_traffic.h"
 #include "dp_worker.h"
 
@@ -34,8 +35,8 @@ static int bench_dut_line(struct cp_config *cfg, char *err, size_t err_len, cons
 	return rc;
 }
 
-static int bench_dut_config(struct cp_config *cfg, const char *dev, uint32_t limit, char *err,
-			    size_t err_len)
+static int bench_dut_config(struct cp_config *cfg, const char *dev, uint32_t limit, bool tls,
+			    char *err, size_t err_len)
 {
 	int rc;
 
@@ -46,8 +47,8 @@ static int bench_dut_config(struct cp_config *cfg, const char *dev, uint32_t lim
 				      BENCH_GW_MAC);
 	rc = rc ? rc : bench_dut_line(cfg, err, err_len, "route add %s via %s port p0",
 				      BENCH_CLIENT_NET, BENCH_GW);
-	rc = rc ? rc : bench_dut_line(cfg, err, err_len, "service add %s:%u mode l4 nat two-arm",
-				      BENCH_VIP, BENCH_VIP_PORT);
+	rc = rc ? rc : bench_dut_line(cfg, err, err_len, "service add %s:%u mode %s nat two-arm",
+				      BENCH_VIP, BENCH_VIP_PORT, tls ? "tls" : "l4");
 	rc = rc ? rc : bench_dut_line(cfg, err, err_len, "set limit flows %u", limit);
 	for (unsigned b = 0; b < BENCH_BACKENDS && rc == 0; b++) {
 		uint32_t ip = bench_backend_ip(b);
@@ -67,18 +68,21 @@ static int bench_dut_config(struct cp_config *cfg, const char *dev, uint32_t lim
 }
 
 int bench_dut_prepare(struct bench_dut *d, const char *dev, uint32_t n_flows,
-		      struct rte_mempool *pool, char *err, size_t err_len)
+		      struct rte_mempool *pool, const struct bench_tls_bytes *tb, char *err,
+		      size_t err_len)
 {
 	memset(d, 0, sizeof(*d));
 	d->pool = pool;
 	d->n_flows = n_flows;
+	d->tls = tb != NULL;
+	d->tb = tb;
 	d->cfg = malloc(sizeof(*d->cfg));
 	d->backend_of = calloc(n_flows ? n_flows : 1, 1);
 	if (!d->cfg || !d->backend_of) {
 		snprintf(err, err_len, "out of memory");
 		return -ENOMEM;
 	}
-	return bench_dut_config(d->cfg, dev, n_flows, err, err_len);
+	return bench_dut_config(d->cfg, dev, n_flows, d->tls, err, err_len);
 }
 
 int bench_dut_open(struct bench_dut *d, uint16_t port_id, const struct rte_ether_addr *mac,
@@ -108,7 +112,7 @@ static uint32_t bench_dut_flow_of(const struct rte_mbuf *m)
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	const struct rte_tcp_hdr *tcp = (const struct rte_tcp_hdr *)(ip + 1);
-	uint32_t client = rte_be_to_cpu_32(ip->src_addr) - RTE_IPV4(172, 16, 0, 0);
+	uint32_t client = rte_be_to_cpu_32(ip->src_addr) - BENCH_CLIENT_BASE;
 
 	return client * BENCH_PORTS_PER_CLIENT + rte_be_to_cpu_16(tcp->src_port) - 1024;
 }
@@ -143,12 +147,44 @@ static int bench_dut_step(struct bench_dut *d, uint32_t first, unsigned n, enum 
 	return got == n ? 0 : -EPROTO;
 }
 
+static int bench_dut_fill_tls(struct bench_dut *d, char *err, size_t err_len)
+{
+	static const enum bench_step steps[] = { BS_SYN, BS_HELLO, BS_BK_SYNACK, BS_FLIGHT };
+	struct bench_conn c = { .w = d->loop.worker, .pool = d->pool, .dut = d->mac, .tb = d->tb,
+				.backend_of = d->backend_of, .n_flows = d->n_flows };
+	const struct dp_stats *st = dp_worker_stats(d->loop.worker);
+	uint32_t n = d->n_flows;
+
+	for (uint32_t first = 0; first < n; first += DP_LOOP_BURST) {
+		unsigned batch = RTE_MIN((uint32_t)DP_LOOP_BURST, n - first);
+
+		for (unsigned s = 0; s < RTE_DIM(steps); s++) {
+			int rc = bench_conn_step(&c, steps[s], first, batch);
+
+			if (rc != 0) {
+				snprintf(err, err_len, "flows %u..%u: %s: not what a spliced flow sends (%s)",
+					 first, first + batch - 1, bench_step_name(steps[s]), strerror(-rc));
+				return rc;
+			}
+		}
+	}
+	if (st->tls[DP_TLSC_SPLICED] != n || st->tls[DP_TLSC_SCAN_DONE] != n) {
+		snprintf(err, err_len, "%u flows: %llu spliced, %llu server flights scanned", n,
+			 (unsigned long long)st->tls[DP_TLSC_SPLICED],
+			 (unsigned long long)st->tls[DP_TLSC_SCAN_DONE]);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 int bench_dut_fill(struct bench_dut *d, char *err, size_t err_len)
 {
 	static const enum bench_kind steps[] = { BENCH_SYN, BENCH_SYN_ACK, BENCH_ACK };
 	static const char *const names[] = { "SYN", "SYN+ACK", "ACK" };
 	uint32_t n = d->n_flows;
 
+	if (d->tls)
+		return bench_dut_fill_tls(d, err, err_len);
 	for (uint32_t first = 0; first < n; first += DP_LOOP_BURST) {
 		unsigned batch = RTE_MIN((uint32_t)DP_LOOP_BURST, n - first);
 
@@ -163,6 +199,15 @@ int bench_dut_fill(struct bench_dut *d, char *err, size_t err_len)
 		}
 	}
 	return 0;
+}
+
+double bench_dut_tick_cycles(struct bench_dut *d, unsigned calls)
+{
+	uint64_t t0 = rte_rdtsc();
+
+	for (unsigned i = 0; i < calls; i++)
+		dp_worker_tick(d->loop.worker, rte_rdtsc());
+	return calls ? (double)(rte_rdtsc() - t0) / calls : 0;
 }
 
 void bench_dut_print_stats(struct bench_dut *d, FILE *out)

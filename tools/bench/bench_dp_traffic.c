@@ -26,12 +26,12 @@ void bench_backend_mac(unsigned b, struct rte_ether_addr *mac)
 	mac->addr_bytes[5] = (uint8_t)(0x21 + b);
 }
 
-static uint32_t bench_client_ip(uint32_t i)
+uint32_t bench_client_ip(uint32_t i)
 {
-	return RTE_IPV4(172, 16, 0, 0) + i / BENCH_PORTS_PER_CLIENT;
+	return BENCH_CLIENT_BASE + i / BENCH_PORTS_PER_CLIENT;
 }
 
-static uint16_t bench_client_port(uint32_t i)
+uint16_t bench_client_port(uint32_t i)
 {
 	return (uint16_t)(1024 + i % BENCH_PORTS_PER_CLIENT);
 }

@@ -21,6 +21,7 @@
 #define BENCH_GW "10.0.0.254"
 #define BENCH_GW_MAC "02:00:00:00:00:fe"
 #define BENCH_CLIENT_NET "172.16.0.0/12"
+#define BENCH_CLIENT_BASE 0xac100000u /* 172.16.0.0 (RTE_IPV4 would shift an int into the sign bit) */
 #define BENCH_BACKENDS 4
 #define BENCH_BACKEND_PORT 8443
 /* Client ports per client address; flow i is client (i / this, i % this). */
@@ -37,6 +38,10 @@ enum bench_kind {
 /** Backend @p b (0..BENCH_BACKENDS-1): address in host order and MAC. */
 uint32_t bench_backend_ip(unsigned b);
 void bench_backend_mac(unsigned b, struct rte_ether_addr *mac);
+
+/** Client of flow @p i: address (host order) and port. */
+uint32_t bench_client_ip(uint32_t i);
+uint16_t bench_client_port(uint32_t i);
 
 /** Write the 64-byte frame of @p kind for flow @p i into @p m (reset first). */
 void bench_frame(struct rte_mbuf *m, const struct rte_ether_addr *dut, uint32_t i,

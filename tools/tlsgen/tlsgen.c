@@ -488,7 +488,16 @@ tlsgen_run(const struct tlsgen_params *params, struct tlsgen_result *result)
 	if (ret < 0)
 		return ret;
 	if (params->resume) {
-		ret = conn_run(&run, NULL, NULL, &first);
+		struct tlsgen_result first_rec;
+
+		/* recorded into a scratch result: only its two streams are kept */
+		memset(&first_rec, 0, sizeof(first_rec));
+		ret = conn_run(&run, NULL, &first_rec, &first);
+		result->first_client = first_rec.client;
+		result->first_server = first_rec.server;
+		first_rec.client = (struct tlsgen_stream){ 0 };
+		first_rec.server = (struct tlsgen_stream){ 0 };
+		tlsgen_result_free(&first_rec);
 		if (ret < 0)
 			goto out;
 		ret = fill_offer(first, result);
@@ -513,9 +522,13 @@ tlsgen_result_free(struct tlsgen_result *result)
 	free(result->server.data);
 	free(result->offered_ticket.data);
 	free(result->ticket.data);
+	free(result->first_client.data);
+	free(result->first_server.data);
 	tlsgen_hello_view_free(&result->hello);
 	result->client = (struct tlsgen_stream){ 0 };
 	result->server = (struct tlsgen_stream){ 0 };
 	result->offered_ticket = (struct tlsgen_stream){ 0 };
 	result->ticket = (struct tlsgen_stream){ 0 };
+	result->first_client = (struct tlsgen_stream){ 0 };
+	result->first_server = (struct tlsgen_stream){ 0 };
 }

@@ -82,6 +82,11 @@ struct tlsgen_result {
 					    TLS 1.2, the ID its ServerHello carried (a client
 					    that gets a ticket renames its session) */
 	unsigned server_session_id_len;
+
+	/* Added for the balancer's learning tests: with params.resume, the bytes of the
+	 * first connection, whose session the recorded one resumes (empty otherwise). */
+	struct tlsgen_stream first_client; /**< client->server bytes of the first connection */
+	struct tlsgen_stream first_server; /**< server->client bytes of the first connection */
 };
 
 /**

@@ -1,0 +1,932 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Mode tls on the packet path: the cookie handshake, the hello, binding to a
+ * backend, and the server-flight scan of a spliced flow (see dp_tls.h).
+ *
+ * tlslb never acknowledges the hello bytes. The client keeps them for
+ * retransmission, so the hello buffer can be freed right after the replay,
+ * a replay segment lost on the way to the backend is retransmitted by the
+ * client itself through the splice, and bytes the buffer could not hold
+ * (past its capacity, a fourth hole) need no special path: the client sends
+ * them again. tlslb sends the client nothing between the SYN-ACK and the
+ * splice (a duplicate ACK would only invite a fast retransmission); the
+ * SYN-ACK's window, what the buffer holds, is the real window. The price: a
+ * binding slower than the client's RTO costs one retransmitted segment.
+ *
+ * A client FIN during HELLO ends the wait: the backend is chosen with what
+ * arrived, and the FIN, never acknowledged, is retransmitted by the client
+ * through the splice. A client RST retires the flow.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <rte_ring.h>
+
+#include "dp_internal.h"
+#include "dp_sched.h"
+#include "dp_tls.h"
+#include "dp_tlsroute.h"
+
+#define FL_SYN RTE_TCP_SYN_FLAG
+#define FL_ACK RTE_TCP_ACK_FLAG
+#define FL_RST RTE_TCP_RST_FLAG
+#define FL_FIN RTE_TCP_FIN_FLAG
+#define FL_PSH RTE_TCP_PSH_FLAG
+
+/* ---- segment views ---- */
+
+static const uint8_t *seg_payload(const struct dp_pkt *p, uint32_t *len)
+{
+	unsigned ihl = (p->ip->version_ihl & 0xf) * 4u, doff = (p->tcp->data_off >> 4) * 4u;
+
+	*len = p->ip_len - ihl - doff;
+	return (const uint8_t *)p->tcp + doff;
+}
+
+static void seg_opts(const struct dp_pkt *p, struct dp_tcpopt *o)
+{
+	unsigned len = (p->tcp->data_off >> 4) * 4u - sizeof(struct rte_tcp_hdr);
+
+	if (dp_tcpopt_parse((const uint8_t *)(p->tcp + 1), len, o) != DP_TCPOPT_OK)
+		o->flags = 0;
+}
+
+static uint32_t seq_of(const struct dp_pkt *p)
+{
+	return rte_be_to_cpu_32(p->tcp->sent_seq);
+}
+
+static uint32_t ack_of(const struct dp_pkt *p)
+{
+	return rte_be_to_cpu_32(p->tcp->recv_ack);
+}
+
+static bool after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
+
+/* ---- handshake contexts ---- */
+
+static struct dp_hsctx *hs_of(const struct dp_shared *sh, uint32_t rec)
+{
+	uint16_t i = sh->flows.splice[rec].hs;
+
+	return i ? &sh->tls->hs[i - 1] : NULL;
+}
+
+/* Under the context's lock; the context goes back to the ring in hs_flush(),
+ * after the lock (a new owner may clear all but the lock at once). */
+static void hs_free(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_hsctx *hs = hs_of(sh, rec);
+
+	if (hs == NULL)
+		return;
+	dp_hellobuf_release(&hs->hb, &sh->tls->pool);
+	hs->phase = DP_HS_FREE;
+	__atomic_store_n(&sp->hs, 0, __ATOMIC_RELEASE);
+	if (w->tls->n_pend == DP_TLS_PEND) /* never: at most one per locked section */
+		return;
+	w->tls->pend[w->tls->n_pend++] = (uint32_t)(hs - sh->tls->hs);
+}
+
+static void hs_flush(struct dp_worker *w)
+{
+	while (w->tls->n_pend)
+		rte_ring_enqueue(w->sh->tls->hs_free,
+				 (void *)(uintptr_t)w->tls->pend[--w->tls->n_pend]);
+}
+
+/* The context of @rec, locked, or NULL when it has none (any more). */
+static struct dp_hsctx *hs_lock(struct dp_shared *sh, uint32_t rec)
+{
+	struct dp_hsctx *hs = hs_of(sh, rec);
+
+	if (hs == NULL)
+		return NULL;
+	rte_spinlock_lock(&hs->lock);
+	if (hs->phase == DP_HS_FREE || hs->rec != rec) {
+		rte_spinlock_unlock(&hs->lock);
+		return NULL;
+	}
+	return hs;
+}
+
+/* ---- keys ---- */
+
+void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev)
+{
+	/* zero is 0 in every key built from a packet */
+	*rev = (struct dp_flow_key){ .src = f->client_ip, .dst = f->client_ip,
+				     .sport = f->client_port, .dport = f->client_port,
+				     .proto = IPPROTO_TCP, .family = AF_INET, .zero = 1 };
+}
+
+static void fwd_key(const struct dp_shared *sh, const struct dp_flow *f, unsigned svc,
+		    struct dp_flow_key *fwd)
+{
+	const struct dp_service *s = &sh->svc.svc[svc];
+
+	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
+				     .sport = f->client_port, .dport = s->port,
+				     .proto = IPPROTO_TCP, .family = AF_INET };
+}
+
+static void rev_key(const struct dp_shared *sh, uint32_t rec, struct dp_flow_key *rev)
+{
+	const struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+
+	if (!(sh->flows.splice[rec].flags & DP_SPLICE_F_BOUND)) {
+		dp_tls_placeholder_key(f, rev);
+		return;
+	}
+	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
+				     .dport = f->client_port, .proto = IPPROTO_TCP,
+				     .family = AF_INET };
+	if (sh->svc.svc[bk->service].nat == CP_NAT_FULL) {
+		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
+		rev->dport = f->snat_port;
+	}
+}
+
+static void removed_locked(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_splice *sp = &sh->flows.splice[rec];
+
+	if (sp->flags & DP_SPLICE_F_BOUND)
+		w->st.backend[sh->flows.recs[rec].backend].active_flows--;
+	hs_free(w, rec);
+	sp->flags = 0;
+}
+
+/* Retire a tls flow now (client reset, binding failed); its context locked.
+ * Only the owner retires at once; another worker leaves it to the reset
+ * timeout (never happens as the work is split, see dp_tls.h). */
+static void flow_kill(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	struct dp_flow_key fwd, rev;
+
+	fwd_key(sh, f, sh->svc.bk[f->backend].service, &fwd);
+	rev_key(sh, rec, &rev);
+	if (dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs) < 0) {
+		__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
+		return;
+	}
+	w->st.flows_closed++;
+	removed_locked(w, rec);
+}
+
+void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_hsctx *hs = hs_lock(sh, rec);
+
+	removed_locked(w, rec);
+	if (hs != NULL)
+		rte_spinlock_unlock(&hs->lock);
+	hs_flush(w);
+}
+
+static bool owns(const struct dp_worker *w, uint32_t rec)
+{
+	return rec >= w->fw.lo && rec < w->fw.hi;
+}
+
+/* ---- the cookie handshake ---- */
+
+static bool client_slot(struct dp_worker *w, uint32_t client, uint32_t *slot)
+{
+	uint32_t nh_ip;
+	uint16_t port;
+	int s;
+
+	if (dp_route_lookup(&w->sh->routes, client, &port, &nh_ip) < 0)
+		return false;
+	s = dp_neigh_get(&w->sh->neigh, nh_ip, port);
+	if (s < 0)
+		return false;
+	*slot = (uint32_t)s;
+	return true;
+}
+
+static const struct dp_syncookie_secret *secret(const struct dp_shared *sh)
+{
+	return __atomic_load_n(&sh->tls->cur, __ATOMIC_ACQUIRE);
+}
+
+static void cookie_syn(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p)
+{
+	const struct dp_shared *sh = w->sh;
+	struct dp_syncookie_opts so = { 0 };
+	struct dp_syncookie_in in;
+	struct dp_tcpopt o, r = { .flags = DP_TCPOPT_F_MSS };
+	uint32_t slot, isn;
+	uint16_t mss;
+
+	seg_opts(p, &o);
+	if (!client_slot(w, p->ip->src_addr, &slot)) {
+		dp_drop(w, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	mss = o.flags & DP_TCPOPT_F_MSS ? o.mss : 536;
+	dp_syncookie_in4(&in, p->ip->src_addr, p->ip->dst_addr, p->tcp->src_port,
+			 p->tcp->dst_port, seq_of(p));
+	isn = dp_syncookie_make(secret(sh), &in, dp_syncookie_counter(w->now_ms), mss);
+	r.mss = dp_syncookie_mss_clamp(AF_INET, mss);
+	/* without timestamps the cookie remembers the MSS only: offer nothing else */
+	if (o.flags & DP_TCPOPT_F_TS) {
+		so.wscale_ok = o.flags & DP_TCPOPT_F_WSCALE;
+		so.wscale = o.wscale;
+		so.sack_ok = o.flags & DP_TCPOPT_F_SACK_PERM;
+		r.flags |= DP_TCPOPT_F_TS;
+		r.tsval = dp_syncookie_tsval((uint32_t)w->now_ms, &so);
+		r.tsecr = o.tsval;
+		if (so.wscale_ok) {
+			r.flags |= DP_TCPOPT_F_WSCALE;
+			r.wscale = DP_TLS_WSCALE;
+		}
+		if (so.sack_ok)
+			r.flags |= DP_TCPOPT_F_SACK_PERM;
+	}
+	dp_tcpout_send(w, slot, &(struct dp_tcpout){
+		.src = p->ip->dst_addr, .dst = p->ip->src_addr,
+		.sport = p->tcp->dst_port, .dport = p->tcp->src_port,
+		.seq = isn, .ack = seq_of(p) + 1, .flags = FL_SYN | FL_ACK,
+		.win = DP_HELLOBUF_CAP_DEFAULT < 65535 ? DP_HELLOBUF_CAP_DEFAULT : 65535,
+		.opts = &r });
+	w->st.tls[DP_TLSC_COOKIE_SENT]++;
+	rte_pktmbuf_free(m);
+}
+
+static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			uint32_t rec, struct dp_hsctx *hs);
+
+/* The first segment after the SYN: validate the cookie, open the flow. */
+static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+		      const struct dp_flow_key *key, int svc)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_tls_shared *t = sh->tls;
+	const struct dp_service *s = &sh->svc.svc[svc];
+	struct dp_syncookie_opts co;
+	struct dp_syncookie_in in;
+	struct dp_flow_key rev;
+	struct dp_tcpopt o;
+	struct dp_hsctx *hs;
+	struct dp_flow *f;
+	void *obj;
+	uint32_t rec, slot;
+	bool has_ts;
+	int rc;
+
+	seg_opts(p, &o);
+	has_ts = o.flags & DP_TCPOPT_F_TS;
+	dp_syncookie_in4(&in, key->src, key->dst, key->sport, key->dport, seq_of(p) - 1);
+	rc = dp_syncookie_check(secret(sh), &in, ack_of(p) - 1, o.tsecr, has_ts,
+				dp_syncookie_counter(w->now_ms), &co);
+	if (rc < 0) {
+		dp_drop(w, m, rc == DP_SYNCOOKIE_ESTALE ? DP_DROP_COOKIE_STALE :
+			      DP_DROP_COOKIE_FORGED);
+		return -1;
+	}
+	if (s->n == 0) {
+		dp_drop(w, m, DP_DROP_NO_BACKEND);
+		return -1;
+	}
+	if (!client_slot(w, key->src, &slot)) {
+		dp_drop(w, m, DP_DROP_NO_ROUTE);
+		return -1;
+	}
+	if (rte_ring_dequeue(t->hs_free, &obj) != 0) {
+		dp_drop(w, m, DP_DROP_TLS_NO_CONTEXT);
+		return -1;
+	}
+	if (dp_flow_alloc(&w->fw, &sh->flows, &rec) < 0) {
+		rte_ring_enqueue(t->hs_free, obj);
+		w->st.flows_table_full++;
+		dp_drop(w, m, DP_DROP_FLOW_TABLE_FULL);
+		return -1;
+	}
+	f = &sh->flows.recs[rec];
+	f->client_ip = key->src;
+	f->client_port = key->sport;
+	f->backend = sh->svc.bk_order[s->first]; /* names the service until bound */
+	f->client_nh = (uint16_t)slot;
+	/* kept by its own timers until bound: idle expiry counts from the deadline */
+	f->last_seen = (uint32_t)w->now_ms + t->hello_timeout_ms;
+	f->snat_addr = 0;
+	f->snat_port = 0;
+	f->flags = DP_FLOW_F_TLS;
+	hs = &t->hs[(uintptr_t)obj];
+	memset(&hs->rec, 0, offsetof(struct dp_hsctx, scan) - offsetof(struct dp_hsctx, rec));
+	hs->rec = rec;
+	hs->phase = DP_HS_HELLO;
+	hs->svc = (uint8_t)svc;
+	hs->mss = co.mss;
+	hs->c_wscale = co.wscale_ok ? co.wscale : 0xff;
+	hs->c_sack = co.sack_ok;
+	hs->c_ts = has_ts;
+	hs->c_win = rte_be_to_cpu_16(p->tcp->rx_win);
+	hs->client_isn = seq_of(p) - 1;
+	hs->cookie_isn = ack_of(p) - 1;
+	hs->c_tsval = o.tsval;
+	hs->my_tsval = o.tsecr;
+	hs->deadline_ms = (uint32_t)w->now_ms + t->hello_timeout_ms;
+	dp_hellobuf_init(&hs->hb, hs->client_isn, DP_HELLOBUF_CAP_DEFAULT);
+	sh->flows.splice[rec] = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
+	dp_tls_placeholder_key(f, &rev);
+	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
+	if (dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs) < 0) {
+		hs_free(w, rec);
+		hs_flush(w);
+		sh->flows.splice[rec].flags = 0;
+		w->st.flows_table_full++;
+		dp_drop(w, m, DP_DROP_FLOW_TABLE_FULL);
+		return -1;
+	}
+	w->st.flows_created++;
+	w->st.tls[DP_TLSC_COOKIE_OK]++;
+	rte_spinlock_lock(&hs->lock);
+	hello_input(w, m, p, rec, hs);
+	rte_spinlock_unlock(&hs->lock);
+	hs_flush(w);
+	return 0;
+}
+
+int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+	       const struct dp_flow_key *key, int svc)
+{
+	uint8_t fl = p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST | FL_FIN);
+
+	if (fl == FL_SYN) {
+		cookie_syn(w, m, p);
+		return -1;
+	}
+	if ((fl & (FL_SYN | FL_RST | FL_ACK)) == FL_ACK)
+		return cookie_ack(w, m, p, key, svc);
+	dp_drop(w, m, DP_DROP_NO_FLOW);
+	return -1;
+}
+
+/* ---- binding ---- */
+
+static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx *hs)
+{
+	const struct dp_shared *sh = w->sh;
+	const struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_service *s = &sh->svc.svc[hs->svc];
+
+	dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
+		.src = s->vip, .dst = f->client_ip, .sport = s->port, .dport = f->client_port,
+		.seq = hs->cookie_isn + 1, .ack = dp_hellobuf_rcv_nxt(&hs->hb),
+		.flags = FL_RST | FL_ACK });
+}
+
+/* The source the backend sees: the client (two-arm) or the snat address. */
+static void backend_side(const struct dp_shared *sh, const struct dp_flow *f, uint32_t *src,
+			 uint16_t *sport)
+{
+	*src = f->client_ip;
+	*sport = f->client_port;
+	if (sh->svc.svc[sh->svc.bk[f->backend].service].nat == CP_NAT_FULL) {
+		*src = sh->cfg.addresses[f->snat_addr].ip.v4;
+		*sport = f->snat_port;
+	}
+}
+
+static uint16_t client_window_c2s(const struct dp_hsctx *hs, bool backend_scales)
+{
+	if (hs->c_wscale == 0xff || backend_scales)
+		return hs->c_win;
+	return dp_window_rescale(hs->c_win, hs->c_wscale, 0);
+}
+
+static void backend_syn(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs)
+{
+	const struct dp_shared *sh = w->sh;
+	const struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	struct dp_tcpopt o = { .flags = DP_TCPOPT_F_MSS, .mss = hs->mss };
+	uint32_t src, win = hs->c_win;
+	uint16_t sport;
+
+	if (hs->c_wscale != 0xff) {
+		o.flags |= DP_TCPOPT_F_WSCALE;
+		o.wscale = hs->c_wscale;
+		win <<= hs->c_wscale;
+	}
+	if (hs->c_sack)
+		o.flags |= DP_TCPOPT_F_SACK_PERM;
+	if (hs->c_ts) {
+		o.flags |= DP_TCPOPT_F_TS;
+		o.tsval = hs->c_tsval;
+		o.tsecr = 0;
+	}
+	backend_side(sh, f, &src, &sport);
+	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+		.seq = hs->client_isn, .flags = FL_SYN,
+		.win = (uint16_t)(win > 65535 ? 65535 : win), .opts = &o });
+	w->st.tls[DP_TLSC_BACKEND_SYN]++;
+	if (hs->syns)
+		w->st.tls[DP_TLSC_BACKEND_SYN_RETX]++;
+	hs->syns++;
+	hs->deadline_ms = (uint32_t)w->now_ms + DP_TLS_SYN_RTO_MS;
+	__atomic_store_n(&w->sh->flows.recs[rec].last_seen, hs->deadline_ms, __ATOMIC_RELAXED);
+}
+
+static bool tried(const struct dp_hsctx *hs, int b)
+{
+	unsigned i;
+
+	for (i = 0; i < hs->attempts; i++)
+		if (hs->tried[i] == b)
+			return true;
+	return false;
+}
+
+/* Point the flow at backend @b and send it the SYN. false: unusable. */
+static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int b)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	const struct dp_backend *bk = &sh->svc.bk[b];
+	struct dp_flow_key old_rev, rev;
+	uint8_t old_addr = f->snat_addr;
+	uint16_t old_port = f->snat_port;
+
+	hs->tried[hs->attempts++] = (uint16_t)b;
+	rev_key(sh, rec, &old_rev);
+	if (bk->nh < 0)
+		return false;
+	rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
+				    .dport = f->client_port, .proto = IPPROTO_TCP,
+				    .family = AF_INET };
+	if (sh->svc.svc[hs->svc].nat == CP_NAT_FULL) {
+		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
+			return false;
+	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
+		return false;
+	}
+	if (dp_flow_rekey_reverse(&w->fw, &sh->flows, rec, &old_rev, &rev, sh->qs) < 0) {
+		f->snat_addr = old_addr;
+		f->snat_port = old_port;
+		return false;
+	}
+	if (sp->flags & DP_SPLICE_F_BOUND)
+		w->st.backend[f->backend].active_flows--;
+	f->backend = (uint16_t)b;
+	sp->flags |= DP_SPLICE_F_BOUND;
+	w->st.backend[b].new_flows++;
+	w->st.backend[b].active_flows++;
+	hs->phase = DP_HS_BINDING;
+	hs->syns = 0;
+	hs->refused = false;
+	backend_syn(w, rec, hs);
+	return true;
+}
+
+static int pick(struct dp_worker *w, const struct dp_hsctx *hs)
+{
+	const struct dp_service *s = &w->sh->svc.svc[hs->svc];
+	int b = -1;
+	unsigned i;
+
+	/* round-robin, passing over backends this flow tried already and
+	 * backends down or draining (while another is left) */
+	for (i = 0; i < 2 * (unsigned)s->n; i++) {
+		b = dp_sched_pick(&w->sh->svc, hs->svc, w->sched);
+		if (b < 0 || (!tried(hs, b) && w->sh->tls->bk_state[b] == DP_BACKEND_UP))
+			return b;
+	}
+	for (i = 0; i < s->n; i++) {
+		b = dp_sched_pick(&w->sh->svc, hs->svc, w->sched);
+		if (b < 0 || !tried(hs, b))
+			break;
+	}
+	return b;
+}
+
+/* Bind to @b, or to the next backends, or reset the client. */
+static void bind_or_fail(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int b)
+{
+	while (b >= 0 && hs->attempts < DP_TLS_BACKEND_TRIES) {
+		if (bind_to(w, rec, hs, b))
+			return;
+		w->st.tls[DP_TLSC_BIND_ERROR]++;
+		b = pick(w, hs);
+		if (b >= 0 && tried(hs, b))
+			break;
+	}
+	w->st.tls[DP_TLSC_BIND_FAILED]++;
+	client_rst(w, rec, hs);
+	flow_kill(w, rec);
+}
+
+static void next_backend(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs)
+{
+	int b;
+
+	if (hs->attempts >= DP_TLS_BACKEND_TRIES) {
+		bind_or_fail(w, rec, hs, -1);
+		return;
+	}
+	b = pick(w, hs);
+	bind_or_fail(w, rec, hs, b >= 0 && tried(hs, b) ? -1 : b);
+}
+
+/* The hello is decided: choose the backend (DESIGN.md "Choosing the backend"). */
+static void decide(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs,
+		   enum tlsp_status status, enum tlsp_reason reason,
+		   const struct tlsp_client_hello *ch)
+{
+	struct dp_shared *sh = w->sh;
+	const struct dp_service *s = &sh->svc.svc[hs->svc];
+	struct dp_tlsroute_ctx ctx = {
+		.learn = sh->tls->learn[hs->svc],
+		.bk_first = sh->svc.bk_order[s->first],
+		.bk_count = s->n,
+		.now = (uint32_t)(w->now_ms / 1000),
+		.stats = &w->st.route,
+	};
+	int b = -1;
+
+	dp_tlsstats_hello(&w->st.route, status, reason, hs->segments);
+	hs->tls_status = (uint8_t)status;
+	if (status != TLSP_OK)
+		ch = NULL;
+	if (ch != NULL)
+		tlsp_server_scan_init(&hs->scan, ch, dp_learn_key_name_len(ctx.learn));
+	if (dp_tlsroute_choose(&ctx, ch, sh->tls->bk_state, &b, NULL) < 0)
+		b = pick(w, hs);
+	if (b < 0) {
+		w->st.drop[DP_DROP_NO_BACKEND]++;
+		client_rst(w, rec, hs);
+		flow_kill(w, rec);
+		return;
+	}
+	bind_or_fail(w, rec, hs, b);
+}
+
+static void hello_decide_now(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, bool force)
+{
+	struct tlsp_client_hello ch;
+	enum tlsp_reason reason = TLSP_R_NONE;
+	enum tlsp_status st = TLSP_NEED_MORE;
+	const uint8_t *data;
+	size_t len;
+
+	data = dp_hellobuf_data(&hs->hb, &len);
+	if (len)
+		st = tlsp_client_hello_parse(data, len, &w->tls->popts, &ch, NULL, &reason);
+	if (st == TLSP_NEED_MORE) {
+		if (!force && len < hs->hb.cap)
+			return;
+		if (len >= hs->hb.cap)
+			w->st.tls[DP_TLSC_HELLO_FULL]++;
+	}
+	decide(w, rec, hs, st, reason, &ch);
+}
+
+static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			uint32_t rec, struct dp_hsctx *hs)
+{
+	uint8_t fl = p->tcp->tcp_flags;
+	struct dp_tcpopt o;
+	const uint8_t *data;
+	uint32_t len;
+	unsigned ev = 0;
+
+	if (fl & FL_RST) {
+		w->st.tls[DP_TLSC_HELLO_RST]++;
+		rte_pktmbuf_free(m);
+		flow_kill(w, rec);
+		return;
+	}
+	if (fl & FL_SYN) {
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+		return;
+	}
+	seg_opts(p, &o);
+	if ((o.flags & DP_TCPOPT_F_TS) && after(o.tsval, hs->c_tsval))
+		hs->c_tsval = o.tsval;
+	hs->c_win = rte_be_to_cpu_16(p->tcp->rx_win);
+	data = seg_payload(p, &len);
+	if (len && m->nb_segs == 1) {
+		if (dp_hellobuf_add(&hs->hb, &w->sh->tls->pool, seq_of(p), data, len, &ev) < 0)
+			w->st.tls[DP_TLSC_HELLO_NOMEM]++;
+		if (ev & DP_HB_NEW)
+			hs->segments++;
+	}
+	rte_pktmbuf_free(m);
+	if (fl & FL_FIN) {
+		w->st.tls[DP_TLSC_HELLO_FIN]++;
+		hello_decide_now(w, rec, hs, true);
+	} else if (ev & DP_HB_NEW) {
+		hello_decide_now(w, rec, hs, false);
+	}
+}
+
+/* ---- the backend's answer ---- */
+
+static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
+		      struct dp_hsctx *hs)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	struct dp_tcpopt o, a = { 0 };
+	uint32_t b_isn = seq_of(p), src, seg;
+	bool scales;
+	const uint8_t *data;
+	size_t len, off;
+	uint16_t sport, win;
+
+	seg_opts(p, &o);
+	hs->backend_isn = b_isn;
+	sp->seq_delta = hs->cookie_isn - b_isn;
+	sp->flags &= ~(DP_SPLICE_F_TS | DP_SPLICE_F_C2S_UNSCALE);
+	if (hs->c_ts && (o.flags & DP_TCPOPT_F_TS)) {
+		/* the first translated TSval is the last one tlslb sent: never behind (PAWS) */
+		sp->flags |= DP_SPLICE_F_TS;
+		sp->ts_delta = hs->my_tsval - o.tsval;
+		a.flags = DP_TCPOPT_F_TS;
+		a.tsval = hs->c_tsval;
+		a.tsecr = o.tsval;
+	}
+	scales = hs->c_wscale != 0xff && (o.flags & DP_TCPOPT_F_WSCALE);
+	if (scales)
+		sp->scale = (uint8_t)(o.wscale << 4 | DP_TLS_WSCALE);
+	else if (hs->c_wscale != 0xff) {
+		sp->scale = (uint8_t)(hs->c_wscale << 4 | DP_TLS_WSCALE);
+		sp->flags |= DP_SPLICE_F_C2S_UNSCALE;
+	} else {
+		sp->scale = 0;
+	}
+	win = client_window_c2s(hs, scales);
+	backend_side(sh, f, &src, &sport);
+	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+		.seq = hs->client_isn + 1, .ack = b_isn + 1, .flags = FL_ACK, .win = win,
+		.opts = a.flags ? &a : NULL });
+	/* the replay: what arrived in order, in segments the backend takes */
+	seg = o.flags & DP_TCPOPT_F_MSS ? o.mss : 536;
+	if (hs->mss < seg)
+		seg = hs->mss;
+	if (a.flags && seg > 12 + 64)
+		seg -= 12;
+	data = dp_hellobuf_data(&hs->hb, &len);
+	for (off = 0; off < len; off += seg) {
+		uint16_t n = (uint16_t)(len - off < seg ? len - off : seg);
+
+		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+			.seq = hs->client_isn + 1 + (uint32_t)off, .ack = b_isn + 1,
+			.flags = (uint8_t)(FL_ACK | (off + n == len ? FL_PSH : 0)), .win = win,
+			.opts = a.flags ? &a : NULL, .data = data + off, .len = n });
+		w->st.tls[DP_TLSC_REPLAY_SEGMENTS]++;
+	}
+	dp_hellobuf_release(&hs->hb, &sh->tls->pool);
+	w->st.tls[DP_TLSC_SPLICED]++;
+	__atomic_store_n(&sp->flags, sp->flags | DP_SPLICE_F_SPLICED, __ATOMIC_RELEASE);
+	__atomic_store_n(&f->state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
+	f->last_seen = (uint32_t)w->now_ms;
+	if (hs->tls_status == TLSP_OK && sh->tls->learn[hs->svc] != NULL) {
+		/* a server that never finishes its flight must not pin the context */
+		hs->phase = DP_HS_SCAN;
+		hs->srv_next = b_isn + 1;
+		hs->deadline_ms = (uint32_t)w->now_ms + sh->tls->hello_timeout_ms;
+	} else {
+		hs_free(w, rec);
+	}
+}
+
+static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			  uint32_t rec, struct dp_hsctx *hs, bool reverse)
+{
+	uint8_t fl = p->tcp->tcp_flags;
+	const struct dp_backend *bk;
+
+	if (!reverse) {
+		/* the client's retransmissions and further bytes: not acknowledged,
+		 * they come again through the splice */
+		if (fl & FL_RST) {
+			/* the backend's half-open connection goes too */
+			const struct dp_flow *f = &w->sh->flows.recs[rec];
+			uint32_t src;
+			uint16_t sport;
+
+			bk = &w->sh->svc.bk[f->backend];
+			backend_side(w->sh, f, &src, &sport);
+			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+				.seq = hs->client_isn + 1, .flags = FL_RST });
+			w->st.tls[DP_TLSC_HELLO_RST]++;
+			rte_pktmbuf_free(m);
+			flow_kill(w, rec);
+			return;
+		}
+		rte_pktmbuf_free(m);
+		return;
+	}
+	bk = &w->sh->svc.bk[w->sh->flows.recs[rec].backend];
+	if (p->ip->src_addr != bk->ip || p->tcp->src_port != bk->port) {
+		/* the flow moved on to another backend meanwhile */
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+		return;
+	}
+	if (fl & FL_RST) {
+		w->st.tls[DP_TLSC_BACKEND_RST]++;
+		rte_pktmbuf_free(m);
+		if (owns(w, rec)) {
+			next_backend(w, rec, hs);
+		} else {
+			hs->refused = true;
+			hs->deadline_ms = (uint32_t)w->now_ms;
+		}
+		return;
+	}
+	if ((fl & (FL_SYN | FL_ACK)) == (FL_SYN | FL_ACK) && ack_of(p) == hs->client_isn + 1) {
+		splice_up(w, p, rec, hs);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	dp_drop(w, m, DP_DROP_TLS_STRAY);
+}
+
+/* In-order server bytes to the flight scanner; a gap ends the scan. */
+static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
+		       struct dp_hsctx *hs)
+{
+	struct dp_shared *sh = w->sh;
+	uint16_t backend = sh->flows.recs[rec].backend;
+	const uint8_t *data;
+	uint32_t len, skip;
+	enum tlsp_status st;
+	int rc;
+
+	data = seg_payload(p, &len);
+	if (len == 0)
+		return;
+	if (after(seq_of(p), hs->srv_next)) {
+		w->st.tls[DP_TLSC_SCAN_GAP]++;
+		dp_tlsstats_verdict(w->st.verdict, backend, &hs->scan.result);
+		hs_free(w, rec);
+		return;
+	}
+	skip = hs->srv_next - seq_of(p);
+	if (skip >= len)
+		return;
+	hs->srv_next += len - skip;
+	st = tlsp_server_scan_feed(&hs->scan, data + skip, len - skip);
+	if (st == TLSP_NEED_MORE)
+		return;
+	dp_tlsstats_verdict(w->st.verdict, backend, &hs->scan.result);
+	if (st == TLSP_OK) {
+		w->st.tls[DP_TLSC_SCAN_DONE]++;
+		rc = dp_learn_from_server(sh->tls->learn[hs->svc], backend, NULL, &hs->scan.result,
+					  (uint32_t)(w->now_ms / 1000));
+		if (rc > 0)
+			w->st.tls[DP_TLSC_LEARNED] += (unsigned)rc;
+		else if (rc == -ENOSPC)
+			w->st.tls[DP_TLSC_LEARN_FULL]++;
+	} else {
+		w->st.tls[DP_TLSC_SCAN_ERROR]++;
+	}
+	hs_free(w, rec);
+}
+
+bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
+		   bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_hsctx *hs;
+
+	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED) {
+		if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
+		    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
+			    DP_FLOW_CLOSING && owns(w, rec)) {
+			/* the client reuses its port after a close: a new connection */
+			hs = hs_lock(sh, rec);
+			flow_kill(w, rec);
+			if (hs != NULL)
+				rte_spinlock_unlock(&hs->lock);
+			hs_flush(w);
+			w->st.tls[DP_TLSC_PORT_REUSE]++;
+			cookie_syn(w, m, p);
+			return true;
+		}
+		if (p->tcp->tcp_flags & FL_SYN) {
+			/* a backend SYN-ACK again (our ACK was lost: the replay
+			 * acknowledges it too) or a client's new SYN on this port */
+			dp_drop(w, m, DP_DROP_TLS_STRAY);
+			return true;
+		}
+		if (reverse) {
+			if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
+			    (hs = hs_lock(sh, rec)) != NULL) {
+				if (hs->phase == DP_HS_SCAN)
+					scan_input(w, p, rec, hs);
+				rte_spinlock_unlock(&hs->lock);
+				hs_flush(w);
+			}
+			dp_splice_s2c(p->tcp, sp);
+		} else {
+			dp_splice_c2s(p->tcp, sp);
+		}
+		return false;
+	}
+	hs = hs_lock(sh, rec);
+	if (hs == NULL) {
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+		return true;
+	}
+	if (hs->phase == DP_HS_HELLO && !reverse)
+		hello_input(w, m, p, rec, hs);
+	else if (hs->phase == DP_HS_BINDING)
+		binding_input(w, m, p, rec, hs, reverse);
+	else
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+	rte_spinlock_unlock(&hs->lock);
+	hs_flush(w);
+	return true;
+}
+
+/* ---- timers ---- */
+
+#define HS_SCAN 64 /* contexts examined per tick */
+
+void dp_tls_tick(struct dp_worker *w)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_tls_shared *t = sh->tls;
+	uint32_t now = (uint32_t)w->now_ms, ctr;
+	unsigned i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < HS_SCAN; i++) {
+		struct dp_hsctx *hs = &t->hs[w->tls->hs_cursor];
+		uint8_t phase = __atomic_load_n(&hs->phase, __ATOMIC_RELAXED);
+
+		w->tls->hs_cursor = (w->tls->hs_cursor + 1) % DP_TLS_HS_MAX;
+		/* timers are the owner's: the worker of the client's packets */
+		if (phase == DP_HS_FREE || !owns(w, hs->rec))
+			continue;
+		rte_spinlock_lock(&hs->lock);
+		if (hs->phase != DP_HS_FREE && owns(w, hs->rec) &&
+		    (int32_t)(now - hs->deadline_ms) >= 0) {
+			if (hs->phase == DP_HS_SCAN) {
+				w->st.tls[DP_TLSC_SCAN_TIMEOUT]++;
+				dp_tlsstats_verdict(w->st.verdict, sh->flows.recs[hs->rec].backend,
+						    &hs->scan.result);
+				hs_free(w, hs->rec);
+			} else if (hs->phase == DP_HS_HELLO) {
+				w->st.tls[DP_TLSC_HELLO_TIMEOUT]++;
+				hello_decide_now(w, hs->rec, hs, true);
+			} else if (hs->refused) {
+				next_backend(w, hs->rec, hs);
+			} else if (hs->syns < DP_TLS_SYN_TRIES) {
+				backend_syn(w, hs->rec, hs);
+			} else {
+				w->st.tls[DP_TLSC_BACKEND_TIMEOUT]++;
+				next_backend(w, hs->rec, hs);
+			}
+		}
+		rte_spinlock_unlock(&hs->lock);
+		hs_flush(w);
+	}
+	if (w->index != 0)
+		return;
+	/* rotation on a copy, published by a pointer swap; the copy written
+	 * next was retired rotate_every periods ago, long past any reader */
+	ctr = dp_syncookie_counter(w->now_ms);
+	if (dp_syncookie_rotate_due(t->cur, ctr)) {
+		struct dp_syncookie_secret *next = t->cur == &t->secret[0] ? &t->secret[1] :
+									      &t->secret[0];
+
+		*next = *t->cur;
+		if (dp_syncookie_rotate(next, ctr) == 0)
+			__atomic_store_n(&t->cur, next, __ATOMIC_RELEASE);
+	}
+	/* Lifetimes are seconds long: sweeping once a millisecond (64K entries a
+	 * second per table) is plenty, where sweeping every loop iteration cost
+	 * ~7,700 cycles per burst (tlslb-bench-dp --mode tls). */
+	if (w->now_ms - w->tls->last_sweep_ms < DP_TLS_SWEEP_MS)
+		return;
+	w->tls->last_sweep_ms = w->now_ms;
+	for (i = 0; i < sh->svc.n_services; i++)
+		if (t->learn[i] != NULL)
+			(void)dp_learn_sweep(t->learn[i], (uint32_t)(w->now_ms / 1000), 64);
+}
