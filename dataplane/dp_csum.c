@@ -25,11 +25,6 @@ uint32_t dp_csum_add(uint32_t sum, const void *buf, size_t len)
 	return (uint32_t)acc;
 }
 
-int dp_csum_ipv4_ok(const void *hdr, size_t len)
-{
-	return dp_csum_fold(dp_csum_add(0, hdr, len)) == 0xffff;
-}
-
 uint16_t dp_csum_ipv4(const void *hdr, size_t len)
 {
 	return (uint16_t)~dp_csum_fold(dp_csum_add(0, hdr, len));

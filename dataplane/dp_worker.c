@@ -239,6 +239,13 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 	return true;
 }
 
+/* A 20-byte record straddles two cache lines one time in four: fetch both ends. */
+static inline void flow_prefetch(const struct dp_flow *f)
+{
+	rte_prefetch0(f);
+	rte_prefetch0((const char *)(f + 1) - 1);
+}
+
 /*
  * One bulk lookup for the whole batch lets rte_hash overlap the cache misses
  * of many keys; with a million flows these misses are most of the cost.
@@ -255,7 +262,7 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 	rte_hash_lookup_bulk_data(sh->flows.h, b->keyp, b->n, &hits, b->data);
 	for (i = 0; i < b->n; i++)
 		if (hits & (1ull << i))
-			rte_prefetch0(&sh->flows.recs[(uintptr_t)b->data[i] >> 1]);
+			flow_prefetch(&sh->flows.recs[(uintptr_t)b->data[i] >> 1]);
 	for (i = 0; i < b->n; i++) {
 		uint32_t rec = (uint32_t)((uintptr_t)b->data[i] >> 1);
 		bool reverse = (uintptr_t)b->data[i] & DP_FLOW_REVERSE;
