@@ -122,6 +122,7 @@ struct dp_tls_shared {
 	uint32_t hello_timeout_ms;
 };
 
+#define DP_TLS_MIN_MSS 64u /* floor for the replay's segment size */
 #define DP_TLS_SWEEP_MS 1 /* learned tables swept at most this often */
 #define DP_TLS_PEND 8 /* contexts freed under their lock, returned after it */
 

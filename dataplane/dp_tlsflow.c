@@ -683,6 +683,10 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 	seg = o.flags & DP_TCPOPT_F_MSS ? o.mss : 536;
 	if (hs->mss < seg)
 		seg = hs->mss;
+	/* A tiny (or zero) MSS would loop forever or shred the hello: like
+	 * Linux's tcp_min_snd_mss, never go below a floor. */
+	if (seg < DP_TLS_MIN_MSS)
+		seg = DP_TLS_MIN_MSS;
 	if (a.flags && seg > 12 + 64)
 		seg -= 12;
 	data = dp_hellobuf_data(&hs->hb, &len);

@@ -339,7 +339,8 @@ parse_extensions(struct parse_ctx *ctx, struct tlsp_cursor *hello_cur)
  *     CipherSuite cipher_suites<2..2^16-2>;
  *     opaque legacy_compression_methods<1..2^8-1>;
  *     Extension extensions<8..2^16-1>;
- * } ClientHello;   (RFC 8446 4.1.2; before TLS 1.2 the extensions may be absent)
+ * } ClientHello;   (RFC 8446 4.1.2; TLS 1.2 allows the block absent or
+ *                   shorter, RFC 5246 7.4.1.2, so shorter blocks are accepted)
  */
 static enum tlsp_status
 parse_hello_body(struct parse_ctx *ctx, const uint8_t *body, size_t len)

@@ -114,6 +114,7 @@ server_hello_end(struct tlsp_server_scan *s)
 	if (r->verdict == TLSP_VERDICT_HRR) {
 		/* The real ServerHello follows the client's second hello. */
 		s->ext_seen = 0;
+		s->n_ext_high = 0;
 		return expect(s, STEP_HEADER, 0, 4);
 	}
 	r->server_hello_seen = true;
@@ -127,6 +128,29 @@ server_hello_end(struct tlsp_server_scan *s)
 }
 
 /*
+ * Duplicates are a defect (RFC 8446 4.2). A ServerHello carries a handful of
+ * extensions; past the few high-numbered ones we track, a further one is
+ * taken as a defect too rather than left unchecked.
+ */
+static bool
+extension_seen_before(struct tlsp_server_scan *s, uint16_t type)
+{
+	if (type < 64) {
+		bool seen = s->ext_seen & UINT64_C(1) << type;
+
+		s->ext_seen |= UINT64_C(1) << type;
+		return seen;
+	}
+	for (unsigned i = 0; i < s->n_ext_high; i++)
+		if (s->ext_high[i] == type)
+			return true;
+	if (s->n_ext_high == sizeof(s->ext_high) / sizeof(s->ext_high[0]))
+		return true;
+	s->ext_high[s->n_ext_high++] = type;
+	return false;
+}
+
+/*
  * struct {
  *     ProtocolVersion legacy_version = 0x0303;
  *     Random random;
@@ -134,7 +158,8 @@ server_hello_end(struct tlsp_server_scan *s)
  *     CipherSuite cipher_suite;
  *     uint8 legacy_compression_method = 0;
  *     Extension extensions<6..2^16-1>;
- * } ServerHello;   (RFC 8446 4.1.3; before TLS 1.2 the extensions may be absent)
+ * } ServerHello;   (RFC 8446 4.1.3; TLS 1.2 allows the block absent or empty,
+ *                   RFC 5246 7.4.1.3, so shorter blocks are accepted)
  */
 static enum tlsp_status
 step_server_hello(struct tlsp_server_scan *s)
@@ -148,6 +173,9 @@ step_server_hello(struct tlsp_server_scan *s)
 		r->legacy_version = tlsp_load_u16(c);
 		r->version = r->legacy_version;
 		if (!memcmp(c + 2, hrr_random, sizeof(hrr_random))) {
+			/* Only one HelloRetryRequest per handshake (RFC 8446 4.1.4). */
+			if (r->hrr_seen)
+				return scan_fail(s, TLSP_MALFORMED, TLSP_R_SERVER_HELLO);
 			r->hrr_seen = true;
 			r->verdict = TLSP_VERDICT_HRR;
 		} else {
@@ -175,11 +203,8 @@ step_server_hello(struct tlsp_server_scan *s)
 		ext_len = tlsp_load_u16(c + 2);
 		if (4u + ext_len > s->ext_left)
 			return scan_fail(s, TLSP_MALFORMED, TLSP_R_SERVER_HELLO);
-		if (ext_type < 64) {
-			if (s->ext_seen & UINT64_C(1) << ext_type)
-				return scan_fail(s, TLSP_MALFORMED, TLSP_R_DUPLICATE_EXTENSION);
-			s->ext_seen |= UINT64_C(1) << ext_type;
-		}
+		if (extension_seen_before(s, ext_type))
+			return scan_fail(s, TLSP_MALFORMED, TLSP_R_DUPLICATE_EXTENSION);
 		s->ext_left -= 4u + ext_len;
 		s->ext_type = ext_type;
 		switch (ext_type) {

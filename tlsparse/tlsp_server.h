@@ -83,6 +83,8 @@ struct tlsp_server_scan {
 	uint16_t have;
 	uint8_t carry[64];
 	uint64_t ext_seen;        /**< bitmap of low extension numbers, for duplicates */
+	uint16_t ext_high[8];     /**< higher extension numbers seen, for duplicates */
+	uint8_t n_ext_high;
 };
 
 /**

@@ -191,6 +191,44 @@ test_byte_by_byte(void **state)
 	free(cs.buf);
 }
 
+/*
+ * A second HelloRetryRequest is a defect (RFC 8446 4.1.4). Made from a real
+ * HRR flight: the real ServerHello gets the HRR's own random, copied from
+ * the stream; the scan must stop with MALFORMED rather than wait forever.
+ */
+static void
+test_second_hrr(void **state)
+{
+	const struct unit_scenario *sc = *state;
+	const struct tlsgen_stream *stream = &sc->result.server;
+	size_t off = 0, hello_at[2], n_hellos = 0;
+	struct tlsp_server_scan scan;
+	struct client_side cs;
+	enum tlsp_status st;
+	uint8_t *copy;
+
+	/* handshake records whose first message is a ServerHello (type 2) */
+	while (off + 9 <= stream->len && n_hellos < 2) {
+		size_t len = (size_t)stream->data[off + 3] << 8 | stream->data[off + 4];
+
+		if (stream->data[off] == 22 && stream->data[off + 5] == 2)
+			hello_at[n_hellos++] = off + 5;
+		off += 5 + len;
+	}
+	assert_int_equal(n_hellos, 2);
+	copy = unit_memdup(stream->data, stream->len);
+	/* msg_type(1) length(3) legacy_version(2), then the 32-byte random */
+	memcpy(copy + hello_at[1] + 6, stream->data + hello_at[0] + 6, 32);
+	client_side_parse(sc, &cs);
+	tlsp_server_scan_init(&scan, &cs.hello, 0);
+	st = tlsp_server_scan_feed(&scan, copy, stream->len);
+	assert_int_equal(st, TLSP_MALFORMED);
+	assert_int_equal(scan.reason, TLSP_R_SERVER_HELLO);
+	assert_true(scan.result.hrr_seen);
+	free(copy);
+	free(cs.buf);
+}
+
 int
 main(void)
 {
@@ -203,6 +241,8 @@ main(void)
 		unit_table_add(&table, "whole", sc->name, test_whole, sc);
 		unit_table_add(&table, "two pieces", sc->name, test_two_pieces, sc);
 		unit_table_add(&table, "byte by byte", sc->name, test_byte_by_byte, sc);
+		if (sc->hrr)
+			unit_table_add(&table, "second HRR", sc->name, test_second_hrr, sc);
 	}
 	return unit_table_run(&table, "tlsp_server", unit_scenarios_setup,
 			      unit_scenarios_teardown);
