@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dp_tcpopt.h"
+#include "dp_test_util.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -314,23 +315,6 @@ static void test_build_round_trip(void **state)
 	assert_true(built > 0 && too_big > 0);
 }
 
-/*
- * Independent checksum (RFC 1071), byte by byte in network order, over the
- * IPv4 pseudo-header and the segment.
- */
-static uint16_t ref_sum(const uint8_t *p, size_t len, uint32_t acc)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		acc += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		acc += (uint32_t)p[len - 1] << 8;
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint16_t)acc;
-}
-
 struct seg {
 	uint8_t pseudo[12];
 	uint8_t tcp[20 + DP_TCPOPT_MAX_LEN + 32];
@@ -339,7 +323,7 @@ struct seg {
 
 static uint16_t seg_sum(const struct seg *s)
 {
-	return ref_sum(s->tcp, s->len, ref_sum(s->pseudo, sizeof(s->pseudo), 0));
+	return dpt_sum(s->tcp, s->len, dpt_sum(s->pseudo, sizeof(s->pseudo), 0));
 }
 
 static void seg_set_csum(struct seg *s)

@@ -11,6 +11,7 @@
 
 #include <openssl/ssl.h>
 
+#include "hello_walk.h"
 #include "tlsp_client.h"
 #include "tlsp_server.h"
 #include "unit_scenarios.h"
@@ -229,6 +230,56 @@ test_second_hrr(void **state)
 	free(cs.buf);
 }
 
+/*
+ * A ServerHello with an extension numbered 64 or above twice is a defect
+ * (RFC 8446 4.2). Made from a real TLS 1.2 flight: its first such extension
+ * (renegotiation_info from OpenSSL) is repeated, and the extensions block,
+ * handshake and record lengths grow to match, so only the duplicate is wrong.
+ */
+static void
+test_duplicate_high_extension(void **state)
+{
+	const struct unit_scenario *sc = *state;
+	const struct tlsgen_stream *stream = &sc->result.server;
+	size_t ext_block, off, end, ext_at = 0, ext_len = 0, n;
+	struct tlsp_server_scan scan;
+	struct client_side cs;
+	enum tlsp_status st;
+	uint8_t *copy;
+
+	/* record(5) msg_type(1) length(3) legacy_version(2) random(32) */
+	assert_int_equal(stream->data[0], 22);
+	assert_int_equal(stream->data[5], 2);
+	off = 5 + 4 + 2 + 32;
+	off += 1 + stream->data[off]; /* session ID */
+	off += 2 + 1;                 /* cipher suite, compression */
+	ext_block = off;
+	end = off + 2 + ((size_t)stream->data[off] << 8 | stream->data[off + 1]);
+	for (off += 2; off + 4 <= end; off += 4 + ext_len) {
+		ext_len = (size_t)stream->data[off + 2] << 8 | stream->data[off + 3];
+		if (((unsigned)stream->data[off] << 8 | stream->data[off + 1]) >= 64) {
+			ext_at = off;
+			break;
+		}
+	}
+	assert_true(ext_at != 0);
+	n = 4 + ext_len;
+	copy = malloc(stream->len + n);
+	assert_non_null(copy);
+	memcpy(copy, stream->data, ext_at + n);
+	memcpy(copy + ext_at + n, stream->data + ext_at, stream->len - ext_at);
+	hello_put(copy, 3, 2, hello_get(copy, 3, 2) + (uint32_t)n);
+	hello_put(copy, 6, 3, hello_get(copy, 6, 3) + (uint32_t)n);
+	hello_put(copy, ext_block, 2, hello_get(copy, ext_block, 2) + (uint32_t)n);
+	client_side_parse(sc, &cs);
+	tlsp_server_scan_init(&scan, &cs.hello, 0);
+	st = tlsp_server_scan_feed(&scan, copy, stream->len + n);
+	assert_int_equal(st, TLSP_MALFORMED);
+	assert_int_equal(scan.reason, TLSP_R_DUPLICATE_EXTENSION);
+	free(copy);
+	free(cs.buf);
+}
+
 int
 main(void)
 {
@@ -243,6 +294,9 @@ main(void)
 		unit_table_add(&table, "byte by byte", sc->name, test_byte_by_byte, sc);
 		if (sc->hrr)
 			unit_table_add(&table, "second HRR", sc->name, test_second_hrr, sc);
+		if (sc->version == TLS1_2_VERSION)
+			unit_table_add(&table, "duplicate high extension", sc->name,
+				       test_duplicate_high_extension, sc);
 	}
 	return unit_table_run(&table, "tlsp_server", unit_scenarios_setup,
 			      unit_scenarios_teardown);
