@@ -71,21 +71,68 @@ enum cp_mode { CP_MODE_L4 = 0, CP_MODE_TLS = 1 };
 enum cp_nat { CP_NAT_TWO_ARM = 0, CP_NAT_FULL = 1 };
 enum cp_sched { CP_SCHED_WRR = 0 };
 
-/** `backend add VIP:PORT IP:PORT [weight N]` (weight 0: no new flows) */
+/** Longest server-ID prefix a service may configure (DP_TLSROUTE_SERVER_ID_MAX). */
+#define CP_SERVER_ID_MAX 16
+
+/** What the operator wants of a backend (health is the dataplane's own view). */
+enum cp_backend_admin {
+	CP_ADMIN_ENABLED = 0, /**< takes new flows (if healthy and weight > 0) */
+	CP_ADMIN_DRAINING,    /**< `backend drain`: no new flows; existing flows continue, and
+				   with drain_resume so do resumptions aimed at it */
+	CP_ADMIN_DISABLED,    /**< `backend disable`: no new flows, no resumptions, no health
+				   probes; existing flows continue */
+};
+
+/** `backend add VIP:PORT IP:PORT [weight N] [name NAME]` (weight 0: no new flows) */
 struct cp_backend {
 	struct cp_ip ip;
 	uint16_t port;   /**< host byte order */
 	uint32_t weight;
 	uint16_t service; /**< index into cp_config.services */
+	uint8_t admin;    /**< enum cp_backend_admin */
+	bool drain_resume; /**< CP_ADMIN_DRAINING only: resumptions still routed to it */
+	char name[CP_NAME_MAX]; /**< label in show/metrics output; "" means IP:PORT */
+	/** `backend set ... server-id HEX`: the prefix its servers put in session IDs
+	 *  (first cp_service.server_id_len bytes count); all zero: none */
+	uint8_t server_id[CP_SERVER_ID_MAX];
 };
 
-/** `service add VIP:PORT [mode l4|tls] [nat two-arm|full] [sched wrr]` */
+/** `service set VIP:PORT health on|off [interval MS] [timeout MS] [rise N] [fall N]` */
+struct cp_health {
+	bool enabled;          /**< default off: a backend is up until probes say otherwise */
+	uint32_t interval_ms;  /**< between probes of one backend (default 2000) */
+	uint32_t timeout_ms;   /**< a probe unanswered this long failed (default 1000) */
+	uint8_t rise, fall;    /**< consecutive successes to go up / failures to go down (2, 3) */
+};
+
+/** `service add VIP:PORT [mode l4|tls] [nat two-arm|full] [sched wrr]`, then `service set`. */
 struct cp_service {
 	struct cp_ip vip;
 	uint16_t port;   /**< host byte order */
 	uint8_t mode;    /**< enum cp_mode */
 	uint8_t nat;     /**< enum cp_nat */
 	uint8_t sched;   /**< enum cp_sched */
+	/* mode tls settings (kept, and saved, whatever the mode) */
+	uint32_t session_lifetime; /**< s, lifetime of learned sessions and key names (86400) */
+	uint32_t hello_timeout;    /**< s; 0: the global `set timeout hello` */
+	uint8_t keyname_len;       /**< bytes of a ticket that name its key, 1..32 (16) */
+	uint8_t server_id_len;     /**< 0: servers embed no ID; else 1..CP_SERVER_ID_MAX */
+	bool psk_server_id;        /**< TLS 1.3 PSK identities carry the server ID too */
+	struct cp_health health;
+};
+
+/**
+ * Side effects a command asks for beyond the config it leaves behind, for the
+ * code that applies the config (`backend del ... reset`). Not saved, not
+ * compared; cleared by whoever applies the config.
+ */
+#define CP_MAX_PENDING_RESETS 16
+struct cp_pending {
+	unsigned n_resets;
+	struct {
+		struct cp_ip vip, ip; /**< service VIP and backend address */
+		uint16_t vport, port; /**< host byte order */
+	} reset[CP_MAX_PENDING_RESETS]; /**< deleted backends whose flows are reset */
 };
 
 /** `set timeout syn|established|closing|reset|neigh|hello SECONDS`; hello: how long a
@@ -122,6 +169,7 @@ struct cp_config {
 	unsigned n_backends;
 	struct cp_timeouts timeouts;
 	struct cp_limits limits;
+	struct cp_pending pending; /**< not part of the configuration proper */
 };
 
 /** Defaults: no ports or services; timeouts syn 5, established 900, closing 30, reset 5,
