@@ -74,6 +74,7 @@ sbuf_reserve(struct sbuf *b, size_t more)
 		return -ENOMEM;
 	b->p = p;
 	b->cap = cap;
+	b->p[b->len] = '\0';
 	return 0;
 }
 
