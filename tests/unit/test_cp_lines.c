@@ -255,14 +255,17 @@ static const struct bad_case bad[] = {
 	{ "neigh rm 10.1.0.11", -EINVAL,
 	  "unknown command \"neigh rm\"; did you mean \"neigh add\", \"neigh del\"?" },
 	{ "service frob", -EINVAL,
-	  "unknown command \"service frob\"; did you mean \"service add\", \"service del\"?" },
+	  "unknown command \"service frob\"; did you mean \"service add\", \"service del\", "
+	  "\"service set\", \"service health\"?" },
 	{ "set limit", -EINVAL,
 	  "incomplete command \"set limit\"; one of: \"set limit flows\", \"set limit neigh-queue\"" },
 	{ "backend", -EINVAL,
-	  "incomplete command \"backend\"; one of: \"backend add\", \"backend del\"" },
+	  "incomplete command \"backend\"; one of: \"backend add\", \"backend set\", "
+	  "\"backend drain\", \"backend undrain\", \"backend disable\", \"backend enable\", "
+	  "\"backend del\"" },
 	{ "frobnicate the widgets", -EINVAL,
 	  "unknown command \"frobnicate\"; commands start with: port, address, route, "
-	  "neigh, service, backend, set" },
+	  "neigh, service, backend, set, save, help, show, keys, clear" },
 	{ "PORT add x dev y role both", -EINVAL,
 	  "unknown command \"PORT add\"; did you mean \"port add\"?" },
 

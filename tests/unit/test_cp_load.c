@@ -388,8 +388,16 @@ static const char base_saved[] = "port add c dev net_ring0 role client\n"
 				 "set limit neigh-queue 64\n"
 				 "set snat-ports 1024-65535\n"
 				 "service add 10.0.0.10:443 mode l4 nat two-arm sched wrr\n"
+				 "service set 10.0.0.10:443 session-lifetime 86400 hello-timeout 0 "
+				 "keyname-len 16 server-id-len 0 psk-server-id off\n"
+				 "service health 10.0.0.10:443 off interval 2000 timeout 1000 rise 2 "
+				 "fall 3\n"
 				 "backend add 10.0.0.10:443 10.1.0.11:443 weight 1\n"
-				 "service add 10.0.0.10:80 mode l4 nat two-arm sched wrr\n";
+				 "service add 10.0.0.10:80 mode l4 nat two-arm sched wrr\n"
+				 "service set 10.0.0.10:80 session-lifetime 86400 hello-timeout 0 "
+				 "keyname-len 16 server-id-len 0 psk-server-id off\n"
+				 "service health 10.0.0.10:80 off interval 2000 timeout 1000 rise 2 "
+				 "fall 3\n";
 
 static void
 test_save_text(void **state)

@@ -405,7 +405,9 @@ test_table(void **state)
 		unsigned np = 0;
 
 		print_message("# table: %s %s\n", t[i].name, t[i].args);
-		assert_non_null(t[i].handler);
+		/* A config command has a handler, a query an id: exactly one of the two. */
+		assert_true((t[i].handler != NULL) != (t[i].query != CP_Q_NONE));
+		assert_true(t[i].query < CP_Q__COUNT);
 		assert_non_null(t[i].params);
 		assert_true(strlen(t[i].help) > 10);
 		/* The synopsis `help` prints is the one the parser follows. */
