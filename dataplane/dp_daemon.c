@@ -296,3 +296,8 @@ void dp_daemon_close(struct dp_daemon *d)
 	free(d->workers);
 	free(d);
 }
+
+struct dp_shared *dp_daemon_shared(struct dp_daemon *d)
+{
+	return d->shared;
+}

@@ -14,6 +14,7 @@
 #include "cp_config.h"
 
 struct dp_daemon;
+struct dp_shared;
 
 /**
  * Bring everything up, ports started, workers not yet launched.
@@ -40,5 +41,8 @@ int dp_daemon_print_stats(struct dp_daemon *d, FILE *out);
 
 /** Stop the loops (waiting for them), stop and close the ports, free everything. */
 void dp_daemon_close(struct dp_daemon *d);
+
+/** The tables the workers share (for the control thread). */
+struct dp_shared *dp_daemon_shared(struct dp_daemon *d);
 
 #endif /* DP_DAEMON_H */
