@@ -96,6 +96,9 @@ sbuf_puts(struct sbuf *b, const char *s)
 }
 
 static int
+sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+static int
 sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
 	va_list again;

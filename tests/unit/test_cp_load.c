@@ -834,6 +834,9 @@ test_example(void **state)
 	assert_int_equal(cfg.backends[1].port, 443);
 	assert_int_equal(cfg.backends[0].service, 0);
 	assert_int_equal(cfg.backends[1].service, 0);
+	assert_string_equal(cfg.backends[0].name, "s1");
+	assert_string_equal(cfg.backends[1].name, "s2");
+	assert_int_equal(cfg.services[0].session_lifetime, 86400);
 
 	text = cp_test_save(&cfg);
 	assert_int_equal(load_text(&cfg2, text, 0, err, sizeof(err)), 0);
