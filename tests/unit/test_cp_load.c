@@ -362,6 +362,178 @@ static const char *const rich[] = {
 	NULL,
 };
 
+/*
+ * Configs built by hand that the grammar could never build: the whole-config
+ * check says what is wrong, and save refuses to print them.
+ */
+static void
+bad_lifetime(struct cp_config *c)
+{
+	c->services[0].session_lifetime = 0;
+}
+
+static void
+bad_hello(struct cp_config *c)
+{
+	c->services[0].hello_timeout = 86401;
+}
+
+static void
+bad_keyname(struct cp_config *c)
+{
+	c->services[1].keyname_len = 33;
+}
+
+static void
+bad_sid_len(struct cp_config *c)
+{
+	c->services[0].server_id_len = 17;
+}
+
+static void
+bad_psk(struct cp_config *c)
+{
+	c->services[0].psk_server_id = true;
+}
+
+static void
+bad_health(struct cp_config *c)
+{
+	c->services[0].health.timeout_ms = 2001;
+}
+
+static void
+bad_rise(struct cp_config *c)
+{
+	c->services[1].health.rise = 0;
+}
+
+static void
+bad_mode(struct cp_config *c)
+{
+	c->services[1].mode = 2;
+}
+
+static void
+bad_weight(struct cp_config *c)
+{
+	c->backends[0].weight = 65536;
+}
+
+static void
+bad_admin(struct cp_config *c)
+{
+	c->backends[0].admin = 3;
+}
+
+static void
+bad_resume(struct cp_config *c)
+{
+	c->backends[0].drain_resume = true;
+}
+
+static void
+bad_name(struct cp_config *c)
+{
+	strcpy(c->backends[0].name, "1st");
+}
+
+static void
+bad_name_nul(struct cp_config *c)
+{
+	memset(c->backends[0].name, 'a', CP_NAME_MAX);
+}
+
+static void
+bad_sid(struct cp_config *c)
+{
+	c->backends[0].server_id[0] = 1;
+}
+
+static void
+two_backends(struct cp_config *c)
+{
+	cp_test_apply(c, (const char *const[]){ "backend add 10.0.0.10:443 10.1.0.12:443",
+						 "service set 10.0.0.10:443 server-id-len 1",
+						 NULL });
+}
+
+static void
+bad_dup_name(struct cp_config *c)
+{
+	two_backends(c);
+	strcpy(c->backends[0].name, "x");
+	strcpy(c->backends[1].name, "x");
+}
+
+static void
+bad_dup_sid(struct cp_config *c)
+{
+	two_backends(c);
+	c->backends[0].server_id[0] = 5;
+	c->backends[1].server_id[0] = 5;
+}
+
+static void
+bad_order(struct cp_config *c)
+{
+	cp_test_apply(c, (const char *const[]){ "backend add 10.0.0.10:80 10.1.0.12:80", NULL });
+	c->backends[0].service = 1;
+	c->backends[1].service = 0;
+}
+
+static const struct {
+	const char *desc;
+	void (*mutate)(struct cp_config *c);
+	const char *err;
+} bad_settings[] = {
+	{ "lifetime 0", bad_lifetime, "service 10.0.0.10:443: session-lifetime 0 not in 1..604800" },
+	{ "hello timeout", bad_hello, "service 10.0.0.10:443: hello-timeout 86401 not in 0..86400" },
+	{ "key name length", bad_keyname, "service 10.0.0.10:80: keyname-len 33 not in 1..32" },
+	{ "server ID length", bad_sid_len, "service 10.0.0.10:443: server-id-len 17 not in 0..16" },
+	{ "psk without server ID", bad_psk,
+	  "service 10.0.0.10:443: psk-server-id on with server-id-len 0" },
+	{ "health timeout over interval", bad_health,
+	  "service 10.0.0.10:443: health interval 2000 timeout 2001 rise 2 fall 3 out of range" },
+	{ "health rise 0", bad_rise,
+	  "service 10.0.0.10:80: health interval 2000 timeout 1000 rise 0 fall 3 out of range" },
+	{ "mode", bad_mode, "service 10.0.0.10:80: bad mode, nat or sched" },
+	{ "weight", bad_weight,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: weight 65536 not in 0..65535" },
+	{ "admin state", bad_admin, "service 10.0.0.10:443: backend 10.1.0.11:443: bad admin state" },
+	{ "resumptions without a drain", bad_resume,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: bad admin state" },
+	{ "name", bad_name, "service 10.0.0.10:443: backend 10.1.0.11:443: bad name" },
+	{ "name without its NUL", bad_name_nul,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: bad name" },
+	{ "server ID beyond the length", bad_sid,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: server-id longer than server-id-len 0" },
+	{ "duplicate names", bad_dup_name,
+	  "service 10.0.0.10:443: backends 10.1.0.11:443 and 10.1.0.12:443 both named \"x\"" },
+	{ "duplicate server IDs", bad_dup_sid,
+	  "service 10.0.0.10:443: backends 10.1.0.11:443 and 10.1.0.12:443 have one server-id" },
+	{ "pools out of order", bad_order,
+	  "backend 10.1.0.12:80: backends not grouped by service" },
+};
+
+static void
+test_bad_settings(void **state)
+{
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(bad_settings); i++) {
+		print_message("# settings: %s\n", bad_settings[i].desc);
+		cp_test_base_config(&cfg);
+		assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), 0);
+		bad_settings[i].mutate(&cfg);
+		assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad_settings[i].err);
+		assert_int_equal(cp_config_save(&cfg, stdout), -EINVAL);
+	}
+}
+
 /* One change to one field each, for cp_config_equal. */
 static void
 tw_lifetime(struct cp_config *c)
@@ -854,6 +1026,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_save_text),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bad_settings),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_prefixes_and_mutations),
 		cmocka_unit_test(test_example),
