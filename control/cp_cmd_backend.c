@@ -180,8 +180,9 @@ check_server_id(const struct cp_config *cfg, unsigned self, const struct cp_valu
 			       "server-id-len N)",
 			       v, v);
 	if (id->u != sv->server_id_len)
-		return cp_errf(e, EINVAL, "server-id of %u bytes, but service %s has server-id-len %u",
-			       id->u, v, sv->server_id_len);
+		return cp_errf(e, EINVAL,
+			       "server-id of %u bytes, but service %s has server-id-len %u", id->u,
+			       v, sv->server_id_len);
 	if (cp_server_id_none(id->hex, id->u))
 		return 0;
 	for (i = 0; i < cfg->n_backends; i++) {

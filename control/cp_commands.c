@@ -559,6 +559,9 @@ no_command(const char *const *words, unsigned n_words, struct cp_err *e)
 			k = n_words;
 		join_words(words, k, cand, sizeof(cand));
 		d = edit_distance(cand, commands[i].name);
+		/* Short names are all near each other ("show" is 3 edits from "save"). */
+		if (d * 2 >= strlen(commands[i].name))
+			continue;
 		if (d < best) {
 			best = d;
 			best_k = k;

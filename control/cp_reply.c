@@ -95,6 +95,9 @@ sbuf_puts(struct sbuf *b, const char *s)
 	return sbuf_put(b, s, strlen(s));
 }
 
+static int sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static int
 sbuf_vprintf(struct sbuf *b, const char *fmt, va_list ap)
 {
@@ -262,8 +265,7 @@ add_cell(struct cp_reply *r, char *text, enum cell_kind kind)
 	t->n_cells++;
 }
 
-static char *
-format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *format(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 format(const char *fmt, ...)

@@ -25,7 +25,7 @@
 /* What the fake daemon saw. */
 struct fake {
 	unsigned applies;
-	int fail_apply; /* 0, or the errno the next applies fail with */
+	int fail_apply;        /* 0, or the errno the next applies fail with */
 	struct cp_config last; /* the config of the last apply call */
 	unsigned logs;
 	char log[8][256];
@@ -217,15 +217,16 @@ test_apply(void **state)
 	run = cp_ctl_config(c);
 	assert_true(cp_config_equal(run, &fk.last));
 	assert_int_equal(fk.logs, 1);
-	assert_string_equal(fk.log[0],
-			    "config applied: backend add 10.0.0.10:443 10.1.0.12:443 weight 3 name s2");
+	assert_string_equal(
+		fk.log[0],
+		"config applied: backend add 10.0.0.10:443 10.1.0.12:443 weight 3 name s2");
 
 	/* A failing apply changes nothing and says why, prefixed by the command. */
 	before = cp_test_save(cp_ctl_config(c));
 	fk.fail_apply = EBUSY;
-	assert_int_equal(exec(c, "backend drain 10.0.0.10:443 10.1.0.12:443", err, sizeof(err),
-			      NULL),
-			 -EBUSY);
+	assert_int_equal(
+		exec(c, "backend drain 10.0.0.10:443 10.1.0.12:443", err, sizeof(err), NULL),
+		-EBUSY);
 	assert_string_equal(err, "backend drain: dataplane says no");
 	assert_int_equal(fk.applies, 2);
 	/* The hook did see the change it refused. */
@@ -238,9 +239,8 @@ test_apply(void **state)
 
 	/* Once the dataplane agrees, the same command goes through. */
 	fk.fail_apply = 0;
-	assert_int_equal(exec(c, "backend drain 10.0.0.10:443 10.1.0.12:443", err, sizeof(err),
-			      NULL),
-			 0);
+	assert_int_equal(
+		exec(c, "backend drain 10.0.0.10:443 10.1.0.12:443", err, sizeof(err), NULL), 0);
 	assert_int_equal(cp_ctl_config(c)->backends[1].admin, CP_ADMIN_DRAINING);
 	after = cp_test_save(cp_ctl_config(c));
 	assert_string_not_equal(before, after);
@@ -278,9 +278,9 @@ test_pending_resets(void **state)
 	assert_int_equal(fk.last.pending.n_resets, 0);
 
 	/* del reset: the hook sees it, the running config does not keep it. */
-	assert_int_equal(exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err),
-			      NULL),
-			 0);
+	assert_int_equal(
+		exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err), NULL),
+		0);
 	assert_int_equal(fk.applies, 2);
 	assert_int_equal(fk.last.pending.n_resets, 1);
 	assert_int_equal(cp_ip4_host(&fk.last.pending.reset[0].vip), 0x0a00000a);
@@ -297,9 +297,9 @@ test_pending_resets(void **state)
 
 	/* A refused apply of a reset leaves nothing pending either. */
 	fk.fail_apply = EIO;
-	assert_int_equal(exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err),
-			      NULL),
-			 -EIO);
+	assert_int_equal(
+		exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err), NULL),
+		-EIO);
 	assert_int_equal(fk.last.pending.n_resets, 1);
 	assert_int_equal(cp_ctl_config(c)->pending.n_resets, 0);
 	assert_int_equal(cp_ctl_config(c)->n_backends, 1);
@@ -308,9 +308,9 @@ test_pending_resets(void **state)
 	/* Without an apply hook the model changes and pending is still dropped. */
 	c = cp_ctl_create(&base, NULL);
 	assert_non_null(c);
-	assert_int_equal(exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err),
-			      NULL),
-			 0);
+	assert_int_equal(
+		exec(c, "backend del 10.0.0.10:443 10.1.0.11:443 reset", err, sizeof(err), NULL),
+		0);
 	assert_int_equal(cp_ctl_config(c)->n_backends, 0);
 	assert_int_equal(cp_ctl_config(c)->pending.n_resets, 0);
 	cp_ctl_free(c);
@@ -459,7 +459,8 @@ test_save(void **state)
 	assert_int_equal(cp_reply_render(r, CP_REPLY_JSON, &json, &len), 0);
 	assert_int_equal(strncmp(json, "{\"config\":\"port add c dev net_ring0 role client\\n", 49),
 			 0);
-	assert_non_null(strstr(json, "\\nbackend set 10.0.0.10:443 10.1.0.11:443 server-id 0a0b\\n"));
+	assert_non_null(
+		strstr(json, "\\nbackend set 10.0.0.10:443 10.1.0.11:443 server-id 0a0b\\n"));
 	assert_int_equal(strcmp(json + strlen(json) - 5, "\\n\"}\n"), 0);
 	free(json);
 	cp_reply_free(r);
@@ -521,8 +522,9 @@ test_help(void **state)
 
 	/* A whole command, with or without arguments after it. */
 	assert_int_equal(exec(c, "help show flows", err, sizeof(err), &text), 0);
-	assert_string_equal(strtok(text, "\n"),
-			    "show flows [service VIP:PORT] [backend IP:PORT] [client IP] [limit N]");
+	assert_string_equal(
+		strtok(text, "\n"),
+		"show flows [service VIP:PORT] [backend IP:PORT] [client IP] [limit N]");
 	assert_null(strstr(strtok(NULL, ""), "\nshow"));
 	free(text);
 	assert_int_equal(exec(c, "help save", err, sizeof(err), &text), 0);
@@ -535,9 +537,11 @@ test_help(void **state)
 
 	/* Nothing of that name: the reason suggests what exists. */
 	assert_int_equal(exec(c, "help bakend add", err, sizeof(err), NULL), -EINVAL);
-	assert_string_equal(err, "help: unknown command \"bakend add\"; did you mean \"backend add\"?");
+	assert_string_equal(err,
+			    "help: unknown command \"bakend add\"; did you mean \"backend add\"?");
 	assert_int_equal(exec(c, "help show flws", err, sizeof(err), NULL), -EINVAL);
-	assert_string_equal(err, "help: unknown command \"show flws\"; did you mean \"show flows\"?");
+	assert_string_equal(err,
+			    "help: unknown command \"show flws\"; did you mean \"show flows\"?");
 	cp_ctl_free(c);
 }
 

@@ -129,8 +129,7 @@ static const struct render_case cases[] = {
 	  "{\"t\\n\":[{\"we\\\"ird\\\\\":\"a\\\"b\\\\c/d\",\"ctl\":"
 	  "\"\\t\\n\\r\\b\\f\\u0001\\u001f\"},"
 	  "{\"we\\\"ird\\\\\":\"caf\xc3\xa9\",\"ctl\":\"\\ufffdz\\ufffd\\ufffd\"}]}\n" },
-	{ "free text only: printed as is", build_text_only,
-	  "port add c\nset limit flows 5\n",
+	{ "free text only: printed as is", build_text_only, "port add c\nset limit flows 5\n",
 	  "{\"config\":\"port add c\\nset limit flows 5\\n\"}\n" },
 	{ "several blocks: names, blank lines", build_mixed,
 	  "no newline at the end\n"
@@ -240,9 +239,9 @@ static void
 test_sticky_errors(void **state)
 {
 	static void (*const misuse[])(struct cp_reply *) = {
-		misuse_cell_without_table, misuse_short_row,	 misuse_duplicate_name,
-		misuse_duplicate_table,	   misuse_zero_cols,	 misuse_too_many_cols,
-		misuse_null_cell,	   misuse_then_fine,
+		misuse_cell_without_table, misuse_short_row, misuse_duplicate_name,
+		misuse_duplicate_table,    misuse_zero_cols, misuse_too_many_cols,
+		misuse_null_cell,          misuse_then_fine,
 	};
 	size_t i;
 
