@@ -97,6 +97,11 @@ struct cp_backend {
 	uint8_t server_id[CP_SERVER_ID_MAX];
 };
 
+/** Source ports of the dataplane's health probes on tlslb's own addresses; full-NAT's
+ *  `set snat-ports` range must stay clear of them while any service has health on. */
+#define CP_HEALTH_PORT_LOW 512
+#define CP_HEALTH_PORT_HIGH 1023
+
 /** `service set VIP:PORT health on|off [interval MS] [timeout MS] [rise N] [fall N]` */
 struct cp_health {
 	bool enabled;          /**< default off: a backend is up until probes say otherwise */
