@@ -243,13 +243,6 @@ static void round_(struct dpt_env *e, const char *v)
 	dpt_advance_ms(e, INTERVAL - TIMEOUT);
 }
 
-static int group_setup(void **state)
-{
-	(void)state;
-	dpt_eal_init();
-	return 0;
-}
-
 static int test_setup(void **state)
 {
 	(void)state;
@@ -791,7 +784,7 @@ static void test_tls_avoids_down(void **state)
 	dpt_env_delete(e);
 }
 
-static int tls_group_setup(void **state)
+static int group_setup(void **state)
 {
 	struct tlsgen_params p12t = { .min_version = TLS1_2_VERSION, .max_version = TLS1_2_VERSION,
 				      .tickets = true, .resume = true };
@@ -803,7 +796,7 @@ static int tls_group_setup(void **state)
 	return 0;
 }
 
-static int tls_group_teardown(void **state)
+static int group_teardown(void **state)
 {
 	(void)state;
 	tlsgen_result_free(&r12t);
@@ -825,14 +818,8 @@ int main(void)
 		cmocka_unit_test_setup(test_strays, test_setup),
 		cmocka_unit_test_setup(test_answer_on_other_worker, test_setup),
 		cmocka_unit_test_setup(test_validate_ports, test_setup),
-	};
-	const struct CMUnitTest tls_tests[] = {
 		cmocka_unit_test_setup(test_tls_avoids_down, test_setup),
 	};
-	int failed;
 
-	failed = cmocka_run_group_tests_name("dp_health", tests, group_setup, NULL);
-	failed += cmocka_run_group_tests_name("dp_health_tls", tls_tests, tls_group_setup,
-					      tls_group_teardown);
-	return failed;
+	return cmocka_run_group_tests_name("dp_health", tests, group_setup, group_teardown);
 }
