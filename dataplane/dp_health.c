@@ -39,6 +39,7 @@ struct dp_health_bk {
 };
 
 struct dp_health {
+	uint64_t last_ms;    /* worker 0's last look */
 	uint32_t cursor;     /* next slot worker 0 looks at */
 	uint16_t next_port;  /* rotates over the probe ports */
 	dp_health_log_fn *log;
@@ -354,8 +355,10 @@ void dp_health_tick(struct dp_worker *w)
 	struct dp_health *h = sh->health;
 	unsigned n = sh->svc.n_backends, look, burst = DP_HEALTH_BURST;
 
-	if (w->index != 0 || n == 0)
+	/* once per millisecond, the clock's grain: the burst loop stays light */
+	if (w->index != 0 || n == 0 || w->now_ms == h->last_ms)
 		return;
+	h->last_ms = w->now_ms;
 	for (look = n < DP_HEALTH_SCAN ? n : DP_HEALTH_SCAN; look > 0; look--) {
 		unsigned slot = h->cursor;
 

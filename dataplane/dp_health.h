@@ -49,7 +49,8 @@ struct dp_pkt;
 #define DP_HEALTH_TIMEOUT_MS 1000u
 #define DP_HEALTH_RISE 2u
 #define DP_HEALTH_FALL 3u
-/* Backends looked at per tick of worker 0, and probes sent at most per tick. */
+/* Backends looked at per millisecond by worker 0 (its ticks in between do
+ * nothing), and probes sent at most per look. */
 #define DP_HEALTH_SCAN 64u
 #define DP_HEALTH_BURST 16u
 /* MSS announced in probes: any value works, some stacks want one. */
