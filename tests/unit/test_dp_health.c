@@ -740,11 +740,20 @@ static uint32_t tls_connect(struct conn *c, const uint8_t *data, uint16_t len)
 	return a.dst;
 }
 
+/* A client connection on a port of its own. */
+static struct conn next_conn(struct dpt_env *e)
+{
+	static unsigned k;
+
+	k++;
+	return (struct conn){ .e = e, .cport = (uint16_t)(40000 + k), .cisn = 0x1000 * k };
+}
+
 static void test_tls_avoids_down(void **state)
 {
 	static const uint8_t get[] = "GET / HTTP/1.0\r\n\r\n";
 	struct dpt_env *e;
-	unsigned i, k = 0;
+	unsigned i;
 
 	(void)state;
 	opt.tls = true;
@@ -752,7 +761,7 @@ static void test_tls_avoids_down(void **state)
 	/* the control plane says backend 0 holds the ticket's key */
 	assert_int_equal(dp_learn_keyname_set(e->sh->tls->learn[0], r12t.key_name, 16, 0), 0);
 	for (i = 0; i < 2; i++) {
-		struct conn c = { .e = e, .cport = (uint16_t)(40000 + k), .cisn = 0x1000 * ++k };
+		struct conn c = next_conn(e);
 
 		assert_int_equal(tls_connect(&c, r12t.client.data, (uint16_t)r12t.client_hello_len),
 				 dpt_ip("10.1.0.11"));
@@ -763,12 +772,12 @@ static void test_tls_avoids_down(void **state)
 	assert_int_equal(e->sh->bk_down[0], 1);
 	assert_int_equal(e->sh->tls->bk_state[0], DP_BACKEND_DOWN);
 	for (i = 0; i < 4; i++) {
-		struct conn c = { .e = e, .cport = (uint16_t)(40000 + k), .cisn = 0x1000 * ++k };
+		struct conn c = next_conn(e);
 
 		assert_int_equal(tls_connect(&c, get, sizeof(get) - 1), dpt_ip("10.1.0.12"));
 	}
 	for (i = 0; i < 2; i++) {
-		struct conn c = { .e = e, .cport = (uint16_t)(40000 + k), .cisn = 0x1000 * ++k };
+		struct conn c = next_conn(e);
 
 		assert_int_equal(tls_connect(&c, r12t.client.data, (uint16_t)r12t.client_hello_len),
 				 dpt_ip("10.1.0.12"));
@@ -781,7 +790,7 @@ static void test_tls_avoids_down(void **state)
 	round_(e, "oo");
 	assert_int_equal(e->sh->tls->bk_state[0], DP_BACKEND_UP);
 	{
-		struct conn c = { .e = e, .cport = (uint16_t)(40000 + k), .cisn = 0x1000 * ++k };
+		struct conn c = next_conn(e);
 
 		assert_int_equal(tls_connect(&c, r12t.client.data, (uint16_t)r12t.client_hello_len),
 				 dpt_ip("10.1.0.11"));
