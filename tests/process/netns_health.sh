@@ -250,7 +250,11 @@ LB_PID=$!
 
 for _ in $(seq 100); do
 	grep -q "tlslb: running" "$DIR/tlslb.log" 2>/dev/null && break
-	kill -0 "$LB_PID" 2>/dev/null || fail "tlslb exited at start-up"
+	if ! kill -0 "$LB_PID" 2>/dev/null; then
+		grep -q 'unknown command "service set' "$DIR/tlslb.log" &&
+			fail "this tlslb's grammar has no 'service set VIP:PORT health on ...'"
+		fail "tlslb exited at start-up"
+	fi
 	sleep 0.1
 done
 grep -q "tlslb: running" "$DIR/tlslb.log" || fail "tlslb did not start"
