@@ -8,9 +8,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_ring_elem.h>
 
 #include "dp_health.h"
 #include "dp_internal.h"
@@ -47,6 +52,7 @@ static struct {
 	int disabled;          /* backend slot administratively disabled, -1: none */
 	bool no_source;        /* a backend behind a port with no address of tlslb's */
 	uint16_t weight0;      /* backend 0's weight when non-zero */
+	uint32_t interval_ms, timeout_ms; /* 0: INTERVAL, TIMEOUT */
 } opt;
 
 static void reset_opt(void)
@@ -65,7 +71,9 @@ static void tweak(struct cp_config *c)
 	for (i = 0; i < c->n_services; i++)
 		if (opt.services & (1u << i))
 			c->services[i].health = (struct cp_health){
-				.enabled = true, .interval_ms = INTERVAL, .timeout_ms = TIMEOUT,
+				.enabled = true,
+				.interval_ms = opt.interval_ms ? opt.interval_ms : INTERVAL,
+				.timeout_ms = opt.timeout_ms ? opt.timeout_ms : TIMEOUT,
 				.rise = opt.rise, .fall = opt.fall };
 	if (opt.tls)
 		c->services[0].mode = CP_MODE_TLS;
@@ -653,6 +661,143 @@ static void test_answer_on_other_worker(void **state)
 	dpt_env_delete(e);
 }
 
+/* ---- answers racing with timeouts, on two lcores ---- */
+
+/* A probe handed to the answering lcore. */
+struct probe_desc {
+	uint32_t isn, src, dst;
+	uint16_t sport, dport;
+};
+
+static struct {
+	struct dpt_env *e;
+	struct dp_worker *w1;
+	struct rte_ring *ring;
+	uint64_t now;
+	int stop;
+	uint64_t answers, synacks, resets_out;
+} race;
+
+/* Worker 1's lcore: answers every probe, SYN-ACK or RST by the ISN's bit 12. */
+static int answer_lcore(void *arg)
+{
+	struct probe_desc d;
+	struct rte_mbuf *m[32];
+	unsigned n = 0;
+	uint16_t k;
+
+	(void)arg;
+	for (;;) {
+		if (rte_ring_sc_dequeue_elem(race.ring, &d, sizeof(d)) != 0) {
+			if (__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE))
+				break;
+			continue;
+		}
+		struct seg a = { .smac = bmac(d.dst), .dmac = DPT_MAC_P1, .src = d.dst,
+				 .dst = d.src, .sport = d.dport, .dport = d.sport, .seq = 1,
+				 .ack = d.isn + 1, .win = 1000,
+				 .flags = (d.isn & 0x1000) ? (RST | ACK) : (SYN | ACK) };
+		uint8_t buf[DPT_FRAME_MAX];
+		struct rte_mbuf *in = rte_pktmbuf_alloc(dpt_pool());
+		size_t len = seg_build(buf, &a);
+
+		if (in == NULL)
+			break;
+		memcpy(rte_pktmbuf_append(in, (uint16_t)len), buf, len);
+		race.synacks += !(d.isn & 0x1000);
+		dp_worker_rx(race.w1, 1, &in, 1, race.now);
+		__atomic_store_n(&race.answers, race.answers + 1, __ATOMIC_RELEASE);
+		if (++n % 16 == 0)
+			dp_worker_tick(race.w1, race.now);
+		while ((k = dp_worker_tx_take(race.w1, 1, m, 32)) > 0) {
+			race.resets_out += k;
+			rte_pktmbuf_free_bulk(m, k);
+		}
+	}
+	return 0;
+}
+
+/*
+ * Worker 0 times probes out after 1 ms while worker 1 answers them whenever
+ * it gets to them: every probe must end up counted exactly once (ok, refused
+ * or timeout), and every answer exactly once (a verdict, or a stray).
+ */
+static void test_race(void **state)
+{
+	struct dpt_env *e;
+	unsigned it, i, slot, lcore, outstanding;
+	uint64_t enqueued = 0, verdicts = 0, probes = 0, ok_refused = 0, timeouts = 0;
+
+	(void)state;
+	assert_true(rte_lcore_count() >= 2);
+	opt.interval_ms = 2;
+	opt.timeout_ms = 1;
+	opt.fall = 255;
+	e = env(2);
+	memset(&race, 0, sizeof(race));
+	race.e = e;
+	race.now = e->now;
+	race.w1 = dp_worker_create(e->sh, 1, dpt_pool());
+	assert_non_null(race.w1);
+	race.ring = rte_ring_create_elem("health_race", sizeof(struct probe_desc), 1024,
+					 SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	assert_non_null(race.ring);
+	lcore = rte_get_next_lcore(-1, 1, 0);
+	assert_int_equal(rte_eal_remote_launch(answer_lcore, NULL, lcore), 0);
+	for (it = 0; it < 20000; it++) {
+		struct seg p[8];
+		unsigned n;
+
+		dpt_advance_ms(e, 1);
+		dpt_tick(e, 1);
+		n = dpt_take(e, 1, out, lens, DPT_N(out));
+		assert_true(n <= DPT_N(p));
+		for (i = 0; i < n; i++) {
+			struct probe_desc d;
+
+			seg_read(out[i], lens[i], &p[i]);
+			check_probe(e, &p[i]);
+			d = (struct probe_desc){ .isn = p[i].seq, .src = p[i].src, .dst = p[i].dst,
+						 .sport = p[i].sport, .dport = p[i].dport };
+			while (rte_ring_sp_enqueue_elem(race.ring, &d, sizeof(d)) != 0)
+				rte_pause();
+			enqueued++;
+		}
+		/* two iterations in three, let the answers in before the next
+		 * tick; the third races them with the timeout */
+		if (it % 3)
+			while (__atomic_load_n(&race.answers, __ATOMIC_ACQUIRE) < enqueued)
+				rte_pause();
+	}
+	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(rte_eal_wait_lcore(lcore), 0);
+	/* the last verdicts and timeouts; the probes this sends stay unanswered */
+	dpt_advance_ms(e, 1);
+	dpt_tick(e, 1);
+	outstanding = dpt_flush(e);
+	dpt_stats(e, &st);
+	for (slot = 0; slot < 2; slot++) {
+		const struct dp_health_stats *h = &st.health[slot];
+
+		probes += h->probes;
+		verdicts += h->ok + h->refused + h->timeout;
+		ok_refused += h->ok + h->refused;
+		timeouts += h->timeout;
+	}
+	print_message("# %" PRIu64 " probes, %" PRIu64 " answered in time, %" PRIu64
+		      " timed out, %" PRIu64 " strays\n",
+		      probes, ok_refused, timeouts, st.drop[DP_DROP_HEALTH_STRAY]);
+	assert_true(probes >= 19000);
+	assert_int_equal(verdicts + outstanding, probes);
+	assert_int_equal(race.answers, probes - outstanding);
+	assert_int_equal(ok_refused + st.drop[DP_DROP_HEALTH_STRAY], race.answers);
+	assert_int_equal(race.resets_out, race.synacks);
+	assert_true(ok_refused > 0);
+	dp_worker_free(race.w1);
+	rte_ring_free(race.ring);
+	dpt_env_delete(e);
+}
+
 /* full-NAT's source ports and the probes' must not meet while health is on. */
 static void test_validate_ports(void **state)
 {
@@ -804,7 +949,7 @@ static int group_setup(void **state)
 				      .tickets = true, .resume = true };
 
 	(void)state;
-	dpt_eal_init();
+	dpt_eal_init2();
 	assert_int_equal(tlsgen_run(&p12t, &r12t), 0);
 	assert_true(r12t.ticket_offered);
 	return 0;
@@ -831,6 +976,7 @@ int main(void)
 		cmocka_unit_test_setup(test_no_source, test_setup),
 		cmocka_unit_test_setup(test_strays, test_setup),
 		cmocka_unit_test_setup(test_answer_on_other_worker, test_setup),
+		cmocka_unit_test_setup(test_race, test_setup),
 		cmocka_unit_test_setup(test_validate_ports, test_setup),
 		cmocka_unit_test_setup(test_tls_avoids_down, test_setup),
 	};
