@@ -275,20 +275,36 @@ static bool collect(struct dp_worker *w, unsigned slot, const struct params *pr)
 	return true;
 }
 
+/* The next probe port, passing over services on @src (a VIP may also be an
+ * address of tlslb's, and its service's port in the probe range). */
+static uint16_t next_sport(struct dp_shared *sh, uint32_t src)
+{
+	struct dp_health *h = sh->health;
+	unsigned tries;
+	uint16_t port = 0;
+
+	for (tries = 0; tries < N_PORTS; tries++) {
+		port = rte_cpu_to_be_16((uint16_t)(CP_HEALTH_PORT_LOW + h->next_port));
+		h->next_port = (uint16_t)((h->next_port + 1) % N_PORTS);
+		if (!(dp_svc_local(&sh->svc, src) & DP_LOCAL_VIP) ||
+		    dp_svc_find(&sh->svc, src, port) < 0)
+			break;
+	}
+	return port;
+}
+
 static void send_probe(struct dp_worker *w, unsigned slot)
 {
-	struct dp_health *h = w->sh->health;
-	struct dp_health_bk *hb = &h->bk[slot];
+	struct dp_health_bk *hb = &w->sh->health->bk[slot];
 	const struct dp_backend *bk = &w->sh->svc.bk[slot];
 	const struct dp_tcpopt opts = { .flags = DP_TCPOPT_F_MSS, .mss = DP_HEALTH_MSS };
 	uint32_t isn = ((uint32_t)rte_rand() & ~SLOT_MASK) | slot;
-	uint16_t sport = rte_cpu_to_be_16((uint16_t)(CP_HEALTH_PORT_LOW + h->next_port));
+	uint16_t sport = next_sport(w->sh, hb->src);
 	struct dp_tcpout o = {
 		.src = hb->src, .dst = bk->ip, .sport = sport, .dport = bk->port,
 		.seq = isn, .flags = RTE_TCP_SYN_FLAG, .win = 1024, .opts = &opts,
 	};
 
-	h->next_port = (uint16_t)((h->next_port + 1) % N_PORTS);
 	hb->sent_ms = w->now_ms;
 	__atomic_store_n(&hb->probe, word(isn, sport, PROBE_WAITING), __ATOMIC_RELEASE);
 	w->st.health[slot].probes++;

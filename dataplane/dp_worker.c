@@ -112,17 +112,14 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	uint16_t cport;
 	int svc, b, cslot;
 
-	if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport)) {
-		dp_health_input(w, m, p);
-		return -1;
-	}
-	if (!(local & DP_LOCAL_VIP)) {
-		dp_drop(w, m, local ? DP_DROP_DST_LOCAL : DP_DROP_DST_UNKNOWN);
-		return -1;
-	}
-	svc = dp_svc_find(&sh->svc, key->dst, key->dport);
+	svc = local & DP_LOCAL_VIP ? dp_svc_find(&sh->svc, key->dst, key->dport) : -ENOENT;
 	if (svc < 0) {
-		dp_drop(w, m, DP_DROP_NO_SERVICE);
+		/* to tlslb itself: only health-probe answers are expected */
+		if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport))
+			dp_health_input(w, m, p);
+		else
+			dp_drop(w, m, !local ? DP_DROP_DST_UNKNOWN :
+				      local & DP_LOCAL_VIP ? DP_DROP_NO_SERVICE : DP_DROP_DST_LOCAL);
 		return -1;
 	}
 	if (sh->svc.svc[svc].mode == CP_MODE_TLS)

@@ -53,6 +53,7 @@ static struct {
 	bool no_source;        /* a backend behind a port with no address of tlslb's */
 	uint16_t weight0;      /* backend 0's weight when non-zero */
 	uint32_t interval_ms, timeout_ms; /* 0: INTERVAL, TIMEOUT */
+	bool vip_on_address;   /* service 3: 10.1.0.1:600, a VIP that is tlslb's address */
 } opt;
 
 static void reset_opt(void)
@@ -81,6 +82,19 @@ static void tweak(struct cp_config *c)
 		c->backends[opt.disabled].admin = CP_ADMIN_DISABLED;
 	if (opt.weight0)
 		c->backends[0].weight = opt.weight0;
+	if (opt.vip_on_address) {
+		struct cp_service *sv = &c->services[c->n_services++];
+		struct cp_backend *b = &c->backends[c->n_backends++];
+
+		sv->vip.family = AF_INET;
+		sv->vip.v4 = dpt_ip("10.1.0.1");
+		sv->port = 600;
+		b->ip.family = AF_INET;
+		b->ip.v4 = dpt_ip("10.1.0.12");
+		b->port = 8443;
+		b->weight = 1;
+		b->service = (uint16_t)(c->n_services - 1);
+	}
 	if (opt.no_source) {
 		/* port 2, no address on it, a route through it (not a config
 		 * cp_config_validate() would pass: the dataplane copes anyway) */
@@ -586,6 +600,43 @@ static void test_no_source(void **state)
 	dpt_env_delete(e);
 }
 
+/* A service on tlslb's own address, on a port of the probe range: probes
+ * never leave from that port, and its clients are not taken for answers. */
+static void test_vip_on_probe_port(void **state)
+{
+	struct dpt_frame f = { .src = "10.0.0.50", .dst = "10.1.0.1", .sport = 33333,
+			       .dport = 600, .flags = SYN, .seq = 1 };
+	bool seen[CP_HEALTH_PORT_HIGH + 1] = { false };
+	struct dpt_env *e;
+	struct seg p[4];
+	unsigned i, k, n;
+
+	(void)state;
+	opt.vip_on_address = true;
+	e = env(1);
+	for (i = 0; i < 300; i++) {
+		dpt_tick(e, 1);
+		n = take_segs(e, p, DPT_N(p));
+		assert_int_equal(n, 2);
+		for (k = 0; k < n; k++) {
+			check_probe(e, &p[k]);
+			seen[p[k].sport] = true;
+		}
+		dpt_advance_ms(e, INTERVAL);
+	}
+	assert_false(seen[600]);
+	assert_true(seen[599]);
+	assert_true(seen[601]);
+	dpt_rx_frame(e, 0, &f);
+	assert_int_equal(take_segs(e, p, DPT_N(p)), 1);
+	assert_int_equal(p[0].dst, dpt_ip("10.1.0.12"));
+	assert_int_equal(p[0].sport, 33333);
+	dpt_stats(e, &st);
+	assert_int_equal(st.drop[DP_DROP_HEALTH_STRAY], 0);
+	assert_int_equal(st.backend[5].new_flows, 1);
+	dpt_env_delete(e);
+}
+
 /* Answers that match no probe: wrong ISN, wrong source, no ACK, a plain ACK. */
 static void test_strays(void **state)
 {
@@ -974,6 +1025,7 @@ int main(void)
 		cmocka_unit_test_setup(test_not_probed, test_setup),
 		cmocka_unit_test_setup(test_probe_through_arp, test_setup),
 		cmocka_unit_test_setup(test_no_source, test_setup),
+		cmocka_unit_test_setup(test_vip_on_probe_port, test_setup),
 		cmocka_unit_test_setup(test_strays, test_setup),
 		cmocka_unit_test_setup(test_answer_on_other_worker, test_setup),
 		cmocka_unit_test_setup(test_race, test_setup),
