@@ -26,21 +26,27 @@ cp_cmd_service_add(struct cp_config *cfg, const struct cp_args *a, struct cp_err
 		return cp_errf(e, ENOSPC, "table full (%d services)", CP_MAX_SERVICES);
 
 	sv = &cfg->services[cfg->n_services];
-	memset(sv, 0, sizeof(*sv));
-	sv->vip = ep->ip;
-	sv->port = ep->port;
+	cp_service_init(sv, &ep->ip, ep->port);
 	/* Unset options are 0 in cp_args, which is each enum's default. */
 	sv->mode = (uint8_t)a->v[ARG_SVC_MODE].u;
 	sv->nat = (uint8_t)a->v[ARG_SVC_NAT].u;
 	sv->sched = (uint8_t)a->v[ARG_SVC_SCHED].u;
+	cfg->n_services++;
+	return 0;
+}
+
+void
+cp_service_init(struct cp_service *sv, const struct cp_ip *vip, uint16_t port)
+{
+	memset(sv, 0, sizeof(*sv));
+	sv->vip = *vip;
+	sv->port = port;
 	sv->session_lifetime = CP_DEFAULT_SESSION_LIFETIME;
 	sv->keyname_len = CP_DEFAULT_KEYNAME_LEN;
 	sv->health.interval_ms = CP_DEFAULT_HEALTH_INTERVAL_MS;
 	sv->health.timeout_ms = CP_DEFAULT_HEALTH_TIMEOUT_MS;
 	sv->health.rise = CP_DEFAULT_HEALTH_RISE;
 	sv->health.fall = CP_DEFAULT_HEALTH_FALL;
-	cfg->n_services++;
-	return 0;
 }
 
 int

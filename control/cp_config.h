@@ -97,6 +97,11 @@ struct cp_backend {
 	uint8_t server_id[CP_SERVER_ID_MAX];
 };
 
+/** Source ports of the dataplane's health probes on tlslb's own addresses; full-NAT's
+ *  `set snat-ports` range must stay clear of them while any service has health on. */
+#define CP_HEALTH_PORT_LOW 512
+#define CP_HEALTH_PORT_HIGH 1023
+
 /** `service set VIP:PORT health on|off [interval MS] [timeout MS] [rise N] [fall N]` */
 struct cp_health {
 	bool enabled;          /**< default off: a backend is up until probes say otherwise */
@@ -175,6 +180,10 @@ struct cp_config {
 /** Defaults: no ports or services; timeouts syn 5, established 900, closing 30, reset 5,
  *  neigh 300, hello 5 seconds; 1M (2^20) flows; 64 packets waiting per neighbour; snat ports 1024-65535. */
 void cp_config_init(struct cp_config *cfg);
+
+/** A service at @p vip:@p port with every default `service add` gives it
+ *  (mode l4, nat two-arm, wrr, the tls settings, health off). */
+void cp_service_init(struct cp_service *sv, const struct cp_ip *vip, uint16_t port);
 
 /**
  * Apply one command line (the grammar of the config file and the CLI) to @p cfg.

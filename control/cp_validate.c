@@ -357,6 +357,32 @@ cp_check_settings(const struct cp_config *cfg, struct cp_err *e)
 	return 0;
 }
 
+/* Health probes leave from tlslb's addresses on CP_HEALTH_PORT_LOW..HIGH: full-NAT's
+ * source ports must not be the same, or a probe's answer could be taken for a flow's. */
+static int
+check_health_ports(const struct cp_config *cfg, struct cp_err *e)
+{
+	char v[CP_ENDPOINT_STRLEN];
+	unsigned i;
+
+	if (cfg->limits.snat_port_low > CP_HEALTH_PORT_HIGH ||
+	    cfg->limits.snat_port_high < CP_HEALTH_PORT_LOW)
+		return 0;
+	for (i = 0; i < cfg->n_services; i++) {
+		const struct cp_service *sv = &cfg->services[i];
+
+		if (!sv->health.enabled)
+			continue;
+		cp_endpoint_str(&sv->vip, sv->port, v, sizeof(v));
+		return cp_errf(e, EINVAL,
+			       "snat-ports %u-%u overlap the health-probe source ports %u-%u "
+			       "(service %s has health on)",
+			       cfg->limits.snat_port_low, cfg->limits.snat_port_high,
+			       CP_HEALTH_PORT_LOW, CP_HEALTH_PORT_HIGH, v);
+	}
+	return 0;
+}
+
 int
 cp_config_validate(const struct cp_config *cfg, char *err, size_t err_len)
 {
@@ -376,5 +402,7 @@ cp_config_validate(const struct cp_config *cfg, char *err, size_t err_len)
 		rc = check_neighs(cfg, &e);
 	if (rc == 0)
 		rc = check_services(cfg, &e);
+	if (rc == 0)
+		rc = check_health_ports(cfg, &e);
 	return rc;
 }

@@ -35,6 +35,10 @@ struct dp_shared {
 	rte_spinlock_t retired_lock;
 	struct dp_stats retired; /* counters of freed workers */
 	struct dp_tls_shared *tls; /* mode tls; NULL without a tls service */
+	struct dp_health *health;  /* health checks (dp_health.c) */
+	/* 1: the backend in this slot failed its health checks (written by
+	 * worker 0's dp_health_tick, read by the schedulers) */
+	uint8_t bk_down[CP_MAX_BACKENDS];
 };
 
 struct dp_txbuf {

@@ -11,6 +11,12 @@
  */
 int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur)
 {
+	return dp_sched_pick_up(t, svc, cur, NULL);
+}
+
+int dp_sched_pick_up(const struct dp_svc_table *t, uint16_t svc, int64_t *cur,
+		     const uint8_t *down)
+{
 	const struct dp_service *s = &t->svc[svc];
 	int64_t total = 0;
 	int best = -ENOENT;
@@ -20,7 +26,7 @@ int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur)
 		uint16_t b = t->bk_order[i];
 		uint32_t w = t->bk[b].weight;
 
-		if (w == 0)
+		if (w == 0 || (down && __atomic_load_n(&down[b], __ATOMIC_RELAXED)))
 			continue;
 		cur[b] += w;
 		total += w;
@@ -29,5 +35,7 @@ int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur)
 	}
 	if (best >= 0)
 		cur[best] -= total;
+	else if (down)
+		return dp_sched_pick_up(t, svc, cur, NULL);
 	return best;
 }

@@ -15,4 +15,13 @@
  */
 int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur);
 
+/*
+ * The same, passing over backends with @down[b] set (failed health checks;
+ * NULL: none), their running values untouched so the others keep their
+ * shares. When every backend with a weight is down, picks among them all:
+ * a probe that cannot get through must not take the whole service down.
+ */
+int dp_sched_pick_up(const struct dp_svc_table *t, uint16_t svc, int64_t *cur,
+		     const uint8_t *down);
+
 #endif /* DP_SCHED_H */

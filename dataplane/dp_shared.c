@@ -9,6 +9,7 @@
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "dp_health.h"
 #include "dp_internal.h"
 #include "dp_tls.h"
 
@@ -121,7 +122,12 @@ struct dp_shared *dp_shared_create(const struct cp_config *cfg, const struct dp_
 	ret = dp_tls_shared_init(sh, name);
 	if (ret < 0)
 		goto fail_qs;
+	ret = dp_health_init(sh);
+	if (ret < 0)
+		goto fail_tls;
 	return sh;
+fail_tls:
+	dp_tls_shared_fini(sh);
 fail_qs:
 	rte_free(sh->qs);
 fail_flows:
@@ -140,6 +146,7 @@ void dp_shared_free(struct dp_shared *sh)
 {
 	if (sh == NULL)
 		return;
+	dp_health_fini(sh);
 	dp_tls_shared_fini(sh);
 	rte_free(sh->qs);
 	dp_flow_table_fini(&sh->flows);

@@ -42,6 +42,7 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_COOKIE_STALE] = "cookie_stale",
 	[DP_DROP_TLS_NO_CONTEXT] = "tls_no_context",
 	[DP_DROP_TLS_STRAY] = "tls_stray",
+	[DP_DROP_HEALTH_STRAY] = "health_stray",
 };
 
 const char *const dp_tls_counter_names[DP_TLSC__COUNT] = {
@@ -151,6 +152,13 @@ void dp_stats_print(const struct dp_stats *st, FILE *out)
 		line(out, prefix, "bytes", b->bytes);
 		for (unsigned v = 0; v < DP_TLSSTATS_V__COUNT; v++)
 			line(out, prefix, dp_tlsstats_verdict_names[v], st->verdict[i].v[v]);
+		line(out, prefix, "health_probes", st->health[i].probes);
+		line(out, prefix, "health_ok", st->health[i].ok);
+		line(out, prefix, "health_refused", st->health[i].refused);
+		line(out, prefix, "health_timeout", st->health[i].timeout);
+		line(out, prefix, "health_skipped", st->health[i].skipped);
+		line(out, prefix, "health_went_down", st->health[i].went_down);
+		line(out, prefix, "health_went_up", st->health[i].went_up);
 	}
 	for (i = 0; i < DP_TLSC__COUNT; i++)
 		line(out, "tls.", dp_tls_counter_names[i], st->tls[i]);

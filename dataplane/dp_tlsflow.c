@@ -504,7 +504,7 @@ static int pick(struct dp_worker *w, const struct dp_hsctx *hs)
 	/* round-robin, passing over backends this flow tried already and
 	 * backends down or draining (while another is left) */
 	for (i = 0; i < 2 * (unsigned)s->n; i++) {
-		b = dp_sched_pick(&w->sh->svc, hs->svc, w->sched);
+		b = dp_sched_pick_up(&w->sh->svc, hs->svc, w->sched, w->sh->bk_down);
 		if (b < 0 || (!tried(hs, b) && w->sh->tls->bk_state[b] == DP_BACKEND_UP))
 			return b;
 	}

@@ -8,6 +8,7 @@
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
 
+#include "dp_health.h"
 #include "dp_internal.h"
 #include "dp_nat.h"
 #include "dp_sched.h"
@@ -111,13 +112,14 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	uint16_t cport;
 	int svc, b, cslot;
 
-	if (!(local & DP_LOCAL_VIP)) {
-		dp_drop(w, m, local ? DP_DROP_DST_LOCAL : DP_DROP_DST_UNKNOWN);
-		return -1;
-	}
-	svc = dp_svc_find(&sh->svc, key->dst, key->dport);
+	svc = local & DP_LOCAL_VIP ? dp_svc_find(&sh->svc, key->dst, key->dport) : -ENOENT;
 	if (svc < 0) {
-		dp_drop(w, m, DP_DROP_NO_SERVICE);
+		/* to tlslb itself: only health-probe answers are expected */
+		if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport))
+			dp_health_input(w, m, p);
+		else
+			dp_drop(w, m, !local ? DP_DROP_DST_UNKNOWN :
+				      local & DP_LOCAL_VIP ? DP_DROP_NO_SERVICE : DP_DROP_DST_LOCAL);
 		return -1;
 	}
 	if (sh->svc.svc[svc].mode == CP_MODE_TLS)
@@ -132,7 +134,7 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	}
 	f = &sh->flows.recs[rec];
 	why = DP_DROP_NO_BACKEND;
-	b = dp_sched_pick(&sh->svc, (uint16_t)svc, w->sched);
+	b = dp_sched_pick_up(&sh->svc, (uint16_t)svc, w->sched, sh->bk_down);
 	if (b < 0)
 		goto release;
 	bk = &sh->svc.bk[b];
@@ -367,6 +369,7 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
 	dp_flow_reclaim(&w->fw, &sh->flows, sh->qs);
 	/* tls timers first: a hello timing out binds and refreshes its flow */
 	dp_tls_tick(w);
+	dp_health_tick(w);
 	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, DP_FLOW_SCAN, flow_keys,
 		       flow_removed, w);
 	dp_xmit_waiting(w, -1, true);

@@ -85,6 +85,7 @@ enum dp_drop {
 	DP_DROP_COOKIE_STALE,    /**< tls: authentic SYN cookie, too old */
 	DP_DROP_TLS_NO_CONTEXT,  /**< tls: no free handshake context */
 	DP_DROP_TLS_STRAY,       /**< tls: segment that fits no step of the handshake */
+	DP_DROP_HEALTH_STRAY,    /**< to a probe port, answering no outstanding probe */
 	DP_DROP__COUNT
 };
 
@@ -136,6 +137,17 @@ struct dp_backend_stats {
 	uint64_t packets, bytes;
 };
 
+/** Health-check counters of one backend (dp_health.h). */
+struct dp_health_stats {
+	uint64_t probes;    /**< SYNs sent */
+	uint64_t ok;        /**< answered by a SYN-ACK */
+	uint64_t refused;   /**< answered by a RST */
+	uint64_t timeout;   /**< not answered in time */
+	uint64_t skipped;   /**< probes due but not sent: no route or no source address */
+	uint64_t went_down; /**< state changes up -> down */
+	uint64_t went_up;   /**< state changes down -> up */
+};
+
 /** Counters of one worker (plain, written only by it); dp_stats_sum() adds them up. */
 struct dp_stats {
 	struct dp_port_stats port[CP_MAX_PORTS];
@@ -155,6 +167,7 @@ struct dp_stats {
 	uint64_t tls[DP_TLSC__COUNT];   /**< mode tls events */
 	struct dp_tlsroute_stats route; /**< mode tls: routing rules and hellos */
 	struct dp_tlsstats_backend verdict[CP_MAX_BACKENDS]; /**< mode tls: server flights */
+	struct dp_health_stats health[CP_MAX_BACKENDS]; /**< health checks, per backend slot */
 } __rte_cache_aligned;
 
 /**

@@ -70,9 +70,9 @@ static void neigh(struct cp_config *c, const char *ip, const char *mac, uint16_t
 static void service(struct cp_config *c, const char *vip, uint16_t p, uint8_t nat)
 {
 	struct cp_service *s = &c->services[c->n_services++];
+	struct cp_ip ip = v4(vip);
 
-	s->vip = v4(vip);
-	s->port = p;
+	cp_service_init(s, &ip, p);
 	s->mode = CP_MODE_L4;
 	s->nat = nat;
 	s->sched = CP_SCHED_WRR;
