@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * keyfile-tool: writes ticket-key files through cp_keyfmt_write() for the
+ * server tests, from TEST keys derived from labels (SHA-256 of the label), so
+ * a script can give server A and server B the same keys in every format and
+ * predict key names without ever handling key bytes itself.
+ *
+ *   keyfile-tool write FORMAT DIR [--aes128] [--slots N] [--file NAME] ENC KEY...
+ *       ENC is the label of the encrypting key; KEY... all labels in set order
+ *       (ENC among them). Prints "name LABEL HEX" per key.
+ *   keyfile-tool name LABEL          prints the key name of LABEL
+ *   keyfile-tool haproxy-cmd REF [--aes128] LABEL   prints the runtime API command
+ *
+ * Derived keys are for tests only: anyone who knows a label knows the key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "cp_keyfmt.h"
+
+static void
+kt_derive(const char *label, const char *what, uint8_t out[32])
+{
+	char in[256];
+	unsigned len = 32;
+
+	snprintf(in, sizeof(in), "tlslb-test-key|%s|%s", label, what);
+	EVP_Digest(in, strlen(in), out, &len, EVP_sha256(), NULL);
+}
+
+static void
+kt_key(const char *label, unsigned aes_len, struct cp_stek *k)
+{
+	uint8_t d[32];
+
+	memset(k, 0, sizeof(*k));
+	kt_derive(label, "name", d);
+	memcpy(k->name, d, 16);
+	kt_derive(label, "hmac", k->hmac);
+	kt_derive(label, "aes", k->aes);
+	k->aes_len = (uint8_t)aes_len;
+	if (aes_len == 16) {
+		memset(k->aes + 16, 0, 16);
+		memset(k->hmac + 16, 0, 16);
+	}
+}
+
+static void
+kt_print_name(const char *label, const struct cp_stek *k)
+{
+	printf("name %s ", label);
+	for (unsigned i = 0; i < 16; i++)
+		printf("%02x", k->name[i]);
+	printf("\n");
+}
+
+static int
+kt_write(int argc, char **argv)
+{
+	struct cp_stek keys[CP_KEYFMT_MAX_KEYS];
+	struct cp_keyfmt_opts opts = { 0 };
+	struct cp_keyset set = { .keys = keys };
+	char why[512] = "";
+	struct cp_err err = { why, sizeof(why) };
+	enum cp_keyfmt fmt;
+	const char *dir, *enc = NULL;
+	unsigned aes_len = 32;
+	int i, rc;
+
+	if (argc < 4 || cp_keyfmt_from_name(argv[2], &fmt) < 0)
+		return 2;
+	dir = argv[3];
+	for (i = 4; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
+		if (strcmp(argv[i], "--aes128") == 0)
+			aes_len = 16;
+		else if (strcmp(argv[i], "--slots") == 0 && i + 1 < argc)
+			opts.nginx_slots = (unsigned)atoi(argv[++i]);
+		else if (strcmp(argv[i], "--file") == 0 && i + 1 < argc)
+			opts.file_name = argv[++i];
+		else
+			return 2;
+	}
+	if (i >= argc)
+		return 2;
+	enc = argv[i++];
+	for (; i < argc && set.n < CP_KEYFMT_MAX_KEYS; i++) {
+		if (strcmp(argv[i], enc) == 0)
+			set.encrypt = set.n;
+		kt_key(argv[i], aes_len, &keys[set.n++]);
+	}
+	rc = cp_keyfmt_write(fmt, dir, &set, &opts, &err);
+	if (rc < 0) {
+		fprintf(stderr, "keyfile-tool: %s (%s)\n", why, strerror(-rc));
+	} else {
+		for (unsigned k = 0; k < set.n; k++)
+			kt_print_name(argv[argc - (int)set.n + (int)k], &keys[k]);
+	}
+	OPENSSL_cleanse(keys, sizeof(keys));
+	return rc < 0 ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cp_stek k;
+
+	if (argc >= 2 && strcmp(argv[1], "write") == 0)
+		return kt_write(argc, argv);
+	if (argc == 3 && strcmp(argv[1], "name") == 0) {
+		kt_key(argv[2], 32, &k);
+		kt_print_name(argv[2], &k);
+		return 0;
+	}
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "haproxy-cmd") == 0) {
+		char cmd[CP_KEYFMT_HAPROXY_CMD_MAX];
+		int n;
+
+		kt_key(argv[argc - 1], argc == 5 && strcmp(argv[3], "--aes128") == 0 ? 16 : 32, &k);
+		n = cp_keyfmt_haproxy_cmd(argv[2], &k, cmd, sizeof(cmd));
+		OPENSSL_cleanse(&k, sizeof(k));
+		if (n < 0)
+			return 1;
+		fputs(cmd, stdout);
+		OPENSSL_cleanse(cmd, sizeof(cmd));
+		return 0;
+	}
+	fprintf(stderr, "usage: see the comment at the top of keyfile_tool.c\n");
+	return 2;
+}
