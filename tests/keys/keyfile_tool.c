@@ -10,6 +10,13 @@
  *       (ENC among them). Prints "name LABEL HEX" per key.
  *   keyfile-tool name LABEL          prints the key name of LABEL
  *   keyfile-tool haproxy-cmd REF [--aes128] LABEL   prints the runtime API command
+ *   keyfile-tool ticket-check SESSFILE [--aes128] LABEL
+ *       proves a real server used LABEL's bytes where the format says: the
+ *       ticket in the PEM session file (s_client -sess_out) is named by the
+ *       key, its HMAC-SHA256 verifies with the HMAC key and it decrypts
+ *       (AES-CBC, valid padding) with the AES key. Prints "ticket ok".
+ *   keyfile-tool haproxy-push SOCKET REF LABEL      sends it to HAProxy's stats
+ *       socket and prints HAProxy's answer (key bytes never reach the shell)
  *
  * Derived keys are for tests only: anyone who knows a label knows the key.
  */
@@ -18,8 +25,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "cp_keyfmt.h"
 
@@ -104,6 +118,99 @@ kt_write(int argc, char **argv)
 	return rc < 0 ? 1 : 0;
 }
 
+/*
+ * The ticket as OpenSSL-based servers make it (RFC 5077 section 4's
+ * recommended layout): key_name[16] | iv[16] | AES-CBC(state) | HMAC[32],
+ * the HMAC over everything before it.
+ */
+static const char *
+kt_ticket_check(const struct cp_stek *k, const uint8_t *t, size_t len)
+{
+	uint8_t mac[32], plain[4096];
+	unsigned mac_len = sizeof(mac);
+	const EVP_CIPHER *cipher = k->aes_len == 32 ? EVP_aes_256_cbc() : EVP_aes_128_cbc();
+	EVP_CIPHER_CTX *ctx;
+	int n1 = 0, n2 = 0, ok;
+
+	if (len < 16 + 16 + 16 + 32 || len - 64 > sizeof(plain))
+		return "ticket too short or too long";
+	if (memcmp(t, k->name, 16) != 0)
+		return "ticket not named by the key";
+	if (HMAC(EVP_sha256(), k->hmac, (int)cp_stek_hmac_len(k), t, len - 32, mac, &mac_len) == NULL ||
+	    CRYPTO_memcmp(mac, t + len - 32, 32) != 0)
+		return "HMAC does not verify with the key's HMAC bytes";
+	ctx = EVP_CIPHER_CTX_new();
+	ok = ctx != NULL && EVP_DecryptInit_ex(ctx, cipher, NULL, k->aes, t + 16) == 1 &&
+	     EVP_DecryptUpdate(ctx, plain, &n1, t + 32, (int)(len - 64)) == 1 &&
+	     EVP_DecryptFinal_ex(ctx, plain + n1, &n2) == 1;
+	EVP_CIPHER_CTX_free(ctx);
+	OPENSSL_cleanse(plain, sizeof(plain));
+	return ok ? NULL : "does not decrypt with the key's AES bytes";
+}
+
+static int
+kt_ticket_check_file(const char *path, const char *label, unsigned aes_len)
+{
+	const unsigned char *tick = NULL;
+	SSL_SESSION *sess = NULL;
+	const char *why = "cannot read the session file";
+	struct cp_stek k;
+	size_t len = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f != NULL) {
+		sess = PEM_read_SSL_SESSION(f, NULL, NULL, NULL);
+		fclose(f);
+	}
+	if (sess != NULL) {
+		SSL_SESSION_get0_ticket(sess, &tick, &len);
+		kt_key(label, aes_len, &k);
+		why = tick != NULL ? kt_ticket_check(&k, tick, len) : "no ticket in the session";
+		OPENSSL_cleanse(&k, sizeof(k));
+		SSL_SESSION_free(sess);
+	}
+	printf("ticket %s\n", why == NULL ? "ok" : why);
+	return why == NULL ? 0 : 1;
+}
+
+static int
+kt_haproxy_push(const char *sock, const char *ref, const char *label)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char cmd[CP_KEYFMT_HAPROXY_CMD_MAX], reply[1024];
+	struct cp_stek k;
+	ssize_t got;
+	int fd, n;
+
+	kt_key(label, 32, &k);
+	n = cp_keyfmt_haproxy_cmd(ref, &k, cmd, sizeof(cmd));
+	OPENSSL_cleanse(&k, sizeof(k));
+	if (n < 0 || strlen(sock) >= sizeof(sun.sun_path))
+		return 1;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		perror(sock);
+		OPENSSL_cleanse(cmd, sizeof(cmd));
+		if (fd >= 0)
+			close(fd);
+		return 1;
+	}
+	if (write(fd, cmd, (size_t)n) != n) {
+		OPENSSL_cleanse(cmd, sizeof(cmd));
+		close(fd);
+		return 1;
+	}
+	OPENSSL_cleanse(cmd, sizeof(cmd));
+	/* HAProxy answers and closes (non-interactive mode) */
+	while ((got = read(fd, reply, sizeof(reply) - 1)) > 0) {
+		reply[got] = '\0';
+		fputs(reply, stdout);
+	}
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -129,6 +236,11 @@ main(int argc, char **argv)
 		OPENSSL_cleanse(cmd, sizeof(cmd));
 		return 0;
 	}
+	if ((argc == 4 || argc == 5) && strcmp(argv[1], "ticket-check") == 0)
+		return kt_ticket_check_file(argv[2], argv[argc - 1],
+					    argc == 5 && strcmp(argv[3], "--aes128") == 0 ? 16 : 32);
+	if (argc == 5 && strcmp(argv[1], "haproxy-push") == 0)
+		return kt_haproxy_push(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: see the comment at the top of keyfile_tool.c\n");
 	return 2;
 }
