@@ -77,8 +77,8 @@ enum cp_keyfmt {
 
 /** Most keys a set (and the openssl-format reader) handles. */
 #define CP_KEYFMT_MAX_KEYS 64
-/** nginx slots when the options say 0. */
-#define CP_KEYFMT_NGINX_SLOTS 8
+/** nginx slots when the options say 0: room for previous, current and next of 5 servers (per-server policy) */
+#define CP_KEYFMT_NGINX_SLOTS 16
 /** Room for "set ssl tls-key <ref> <base64 of 80 bytes>\n" with a path-long ref. */
 #define CP_KEYFMT_HAPROXY_CMD_MAX (4096 + 160)
 
