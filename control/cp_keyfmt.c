@@ -226,6 +226,25 @@ kf_check_set(const struct cp_keyset *set, struct cp_err *err)
 	return 0;
 }
 
+/* A file name inside the directory, never a path, never one of our temporaries. */
+static int
+kf_check_opts(const struct cp_keyfmt_opts *opts, struct cp_err *err)
+{
+	const char *name = opts != NULL ? opts->file_name : NULL;
+
+	if (opts != NULL && opts->nginx_slots > KF_MAX_FILES)
+		return cp_errf(err, E2BIG, "nginx: %u slots, at most %u", opts->nginx_slots,
+			       KF_MAX_FILES);
+	if (name == NULL)
+		return 0;
+	if (name[0] == '\0' || name[0] == '.' || strchr(name, '/') != NULL ||
+	    strlen(name) >= KF_NAME_MAX)
+		return cp_errf(err, EINVAL,
+			       "key file name \"%.64s\": a plain name inside the directory, not starting with '.'",
+			       name);
+	return 0;
+}
+
 static void
 kf_outs_free(struct kf_out *outs, unsigned n)
 {
@@ -309,8 +328,6 @@ kf_encode_nginx(const struct cp_keyset *set, const struct cp_keyfmt_opts *opts,
 	struct cp_stek filler;
 	int rc = 0;
 
-	if (slots > KF_MAX_FILES)
-		return cp_errf(err, E2BIG, "nginx: %u slots, at most %u", slots, KF_MAX_FILES);
 	if (set->n > slots)
 		return cp_errf(err, E2BIG,
 			       "nginx: %u keys but only %u ticket key files configured", set->n, slots);
@@ -546,7 +563,9 @@ cp_keyfmt_write(enum cp_keyfmt fmt, const char *dir, const struct cp_keyset *set
 
 	if ((unsigned)fmt >= sizeof(kf_encoders) / sizeof(kf_encoders[0]))
 		return cp_errf(err, EINVAL, "unknown key file format %d", (int)fmt);
-	rc = kf_check_set(set, err);
+	rc = kf_check_opts(opts, err);
+	if (rc == 0)
+		rc = kf_check_set(set, err);
 	if (rc < 0)
 		return rc;
 	outs = calloc(KF_MAX_FILES, sizeof(*outs));

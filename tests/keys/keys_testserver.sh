@@ -58,6 +58,9 @@ for v in tls1_2 tls1_3; do
 	check "$v: B's ticket resumes on A" eq "$C_SERVER/$C_RESUMED" A/yes
 done
 
+check "curl tells which server answered" \
+	eq "$(timeout 10 curl -sk "https://127.0.0.1:$PORT_B/")" "server B"
+
 # hot reload: A rotates to A2 (A1 kept for decryption), no restart
 connect "$PORT_A" tls1_3 - "$T/old.sess"
 "$KT" write openssl "$DA" A2 A1 A2 B1 >/dev/null || bail "rotating A failed"

@@ -714,6 +714,15 @@ test_bad_sets(void **state)
 	make_key(&odd, 9, 24);
 	assert_int_equal(cp_keyfmt_write(CP_KEYFMT_NGINX, dir, &(struct cp_keyset){ &odd, 1, 0 },
 					 NULL, &err), -EINVAL);
+	assert_int_equal(cp_keyfmt_write(CP_KEYFMT_HAPROXY, dir, &(struct cp_keyset){ keys, 1, 0 },
+					 &(struct cp_keyfmt_opts){ .file_name = "../escape" }, &err),
+			 -EINVAL);
+	assert_int_equal(cp_keyfmt_write(CP_KEYFMT_OPENSSL, dir, &(struct cp_keyset){ keys, 1, 0 },
+					 &(struct cp_keyfmt_opts){ .file_name = ".hidden" }, &err),
+			 -EINVAL);
+	assert_int_equal(cp_keyfmt_write(CP_KEYFMT_NGINX, dir, &(struct cp_keyset){ keys, 1, 0 },
+					 &(struct cp_keyfmt_opts){ .nginx_slots = 65 }, &err),
+			 -E2BIG);
 	assert_int_equal(cp_keyfmt_write((enum cp_keyfmt)7, dir, &(struct cp_keyset){ keys, 1, 0 },
 					 NULL, &err), -EINVAL);
 	assert_int_equal(count_entries(dir), 0);
