@@ -28,6 +28,9 @@
 #define KF_HAPROXY_LINES 3     /* HAProxy's TLS_TICKETS_NO */
 #define KF_NAME_MAX 256
 
+/* "key" lines are 171 bytes at most: the whole set always fits */
+_Static_assert(KF_OPENSSL_MAX > CP_KEYFMT_MAX_KEYS * 180 + 256, "openssl-format buffer too small");
+
 static const char *const kf_names[] = {
 	[CP_KEYFMT_OPENSSL] = "openssl",
 	[CP_KEYFMT_NGINX] = "nginx",

@@ -11,7 +11,9 @@
  * fsync it, and only when ALL files of the set are safely written rename them
  * over the old ones and fsync the directory. A failure before the renames
  * (disk full, I/O error, unwritable directory) removes the temporary files and
- * leaves every old file as it was. Key material is never put into @c err
+ * leaves every old file as it was. One writer per directory at a time (the
+ * caller serialises): two concurrent nginx writes could interleave their
+ * renames. Key material is never put into @c err
  * reasons, and every buffer that held it is cleansed with OPENSSL_cleanse().
  *
  * ## Formats and file names (inside the directory given)
