@@ -262,7 +262,7 @@ static const struct bad_case bad[] = {
 	  "incomplete command \"backend\"; one of: \"backend add\", \"backend del\"" },
 	{ "frobnicate the widgets", -EINVAL,
 	  "unknown command \"frobnicate\"; commands start with: port, address, route, "
-	  "neigh, service, backend, set" },
+	  "neigh, service, backend, set, keys, show" },
 	{ "PORT add x dev y role both", -EINVAL,
 	  "unknown command \"PORT add\"; did you mean \"port add\"?" },
 
