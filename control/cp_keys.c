@@ -708,45 +708,51 @@ cp_keys_agent_ack(struct cp_keys *k, struct cp_keys_member_ref ref, const uint8_
 				d->keys[i].confirmed |= UINT64_C(1) << ref.mem;
 }
 
-/*
- * Push order: the encrypting key, the member's own next key (fleet-shared: the
- * next key), the other next keys, the others' current keys, previous keys.
- */
+/* Oldest first (cp_stek.h): previous keys by age, then current keys, then next keys. */
 static int
-rank(const struct domain *d, const struct key *key, const struct key *enc, const struct member *m)
+age_rank(const struct key *key)
 {
-	if (key == enc)
-		return 0;
-	if (key->state == CP_KEY_NEXT)
-		return d->policy != CP_KEYS_POLICY_PER_SERVER || owned_by(key, m) ? 1 : 2;
-	return key->state == CP_KEY_CURRENT ? 3 : 4;
+	return key->state == CP_KEY_PREVIOUS ? 0 : key->state == CP_KEY_CURRENT ? 1 : 2;
 }
 
 int
 cp_keys_member_set(const struct cp_keys *k, struct cp_keys_member_ref ref, struct cp_stek *buf,
-		   size_t max, struct cp_keyset *set, uint64_t *gen)
+		   uint8_t *states, size_t max, struct cp_keyset *set, uint64_t *gen)
 {
 	struct domain *d;
 	struct member *m = member_of(k, ref, &d);
-	const struct key *enc;
-	size_t n = 0, i;
+	const struct key *enc, *order[CP_KEYS_MAX_SET];
+	size_t n = 0, i, j;
 	int r;
 
 	if (m == NULL)
 		return -ENOENT;
-	if (d->n_keys > max)
+	if (d->n_keys > max || d->n_keys > CP_KEYS_MAX_SET)
 		return -ENOSPC;
 	enc = chain_key(d, d->policy == CP_KEYS_POLICY_PER_SERVER ? m : NULL, CP_KEY_CURRENT);
-	for (r = 0; r <= 4; r++) {
-		/* Newest first inside a rank: keys are appended as they are made. */
-		i = d->n_keys;
-		while (i-- > 0)
-			if (rank(d, &d->keys[i], enc, m) == r)
-				buf[n++] = d->keys[i].k;
+	for (r = 0; r <= 2; r++) {
+		size_t first = n;
+
+		for (i = 0; i < d->n_keys; i++) {
+			if (age_rank(&d->keys[i]) != r)
+				continue;
+			/* Insertion by the time each entered its state, stable. */
+			for (j = n; j > first && order[j - 1]->since > d->keys[i].since; j--)
+				order[j] = order[j - 1];
+			order[j] = &d->keys[i];
+			n++;
+		}
 	}
 	set->keys = buf;
-	set->n = n;
+	set->n = (unsigned)n;
 	set->encrypt = 0;
+	for (i = 0; i < n; i++) {
+		buf[i] = order[i]->k;
+		if (states != NULL)
+			states[i] = order[i]->state;
+		if (order[i] == enc)
+			set->encrypt = (unsigned)i;
+	}
 	*gen = d->gen;
 	return 0;
 }

@@ -147,16 +147,16 @@ void cp_keys_agent_ack(struct cp_keys *k, struct cp_keys_member_ref ref, const u
 		       size_t n, uint64_t now);
 
 /**
- * The set the member must hold now: every live key of its domain, with the one
- * it encrypts with (set->encrypt; set->n == 0 before the first key exists),
- * written into @p buf (@p max entries, the caller cleanses it) and numbered by
- * @p gen, which changes whenever the set does. Order: the encrypting key first,
- * then next keys, then the others newest first (writers that hold fewer keys
- * keep the head).
+ * The set the member must hold now: every live key of its domain, oldest
+ * first as cp_stek.h wants it (previous keys by age, current keys, next keys),
+ * with the one it encrypts with (set->encrypt; set->n == 0 before the first
+ * tick), written into @p buf (@p max entries; the caller cleanses it), the
+ * state of each in @p states (enum cp_key_state; may be NULL), and numbered by
+ * @p gen, which changes whenever the domain's keys do.
  * @return 0, -ENOENT, or -ENOSPC (@p max too small)
  */
 int cp_keys_member_set(const struct cp_keys *k, struct cp_keys_member_ref ref, struct cp_stek *buf,
-		       size_t max, struct cp_keyset *set, uint64_t *gen);
+		       uint8_t *states, size_t max, struct cp_keyset *set, uint64_t *gen);
 
 /** Keys were created, changed state or destroyed since the last state save. */
 bool cp_keys_dirty(const struct cp_keys *k);

@@ -163,6 +163,7 @@ fx_close(struct fx *f)
 
 struct set {
 	struct cp_stek keys[64];
+	uint8_t states[64];
 	struct cp_keyset ks;
 	uint64_t gen;
 };
@@ -170,7 +171,7 @@ struct set {
 static void
 get_set(struct fx *f, struct cp_keys_member_ref m, struct set *s)
 {
-	assert_int_equal(cp_keys_member_set(f->k, m, s->keys, 64, &s->ks, &s->gen), 0);
+	assert_int_equal(cp_keys_member_set(f->k, m, s->keys, s->states, 64, &s->ks, &s->gen), 0);
 }
 
 /* The member acknowledges holding everything it was last given. */
@@ -256,7 +257,16 @@ test_rotation_waits_for_confirmations(void **state)
 	cp_keys_agent_reachable(f.k, f.be2, true);
 	cp_keys_tick(f.k, T0);
 	memcpy(cur1, enc_name(&f, f.be1, &s), 16);
-	memcpy(next_before, s.keys[1].name, 16); /* be1's own next heads the next keys */
+	/* Oldest first: be1's own next is the next key made right after its current. */
+	{
+		size_t i;
+
+		for (i = 0; i < s.ks.n; i++)
+			if (s.states[i] == CP_KEY_NEXT && i > 0 && s.states[i - 1] != CP_KEY_NEXT)
+				break;
+		assert_true(i < s.ks.n);
+		memcpy(next_before, s.keys[i].name, 16);
+	}
 	gen = s.gen;
 
 	/* Due, nobody confirmed: nothing moves. */
@@ -464,7 +474,8 @@ test_restart_recovery(void **state)
 		get_set(&f, f.be1, &after1);
 		f.k = k1;
 	}
-	assert_memory_not_equal(after1.keys[0].name, before1.keys[0].name, 16);
+	assert_memory_not_equal(after1.keys[after1.ks.encrypt].name,
+				before1.keys[before1.ks.encrypt].name, 16);
 	cp_keys_free(k2);
 
 	/* A backend gone at the restart: its keys only decrypt, then expire. */
