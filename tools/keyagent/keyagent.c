@@ -578,8 +578,7 @@ main(int argc, char **argv)
 	ctx = make_ctx(&o);
 	if (ctx == NULL)
 		return 1;
-	logf_("serving %s keys in %s%s%s, tlslb at %s", cp_keyfmt_name(o.format), o.dir,
-	      o.has_backend ? " for backend " : "", o.has_backend ? "(given)" : "", o.connect);
+	logf_("serving %s keys in %s, tlslb at %s", cp_keyfmt_name(o.format), o.dir, o.connect);
 	while (!stop) {
 		unsigned slept;
 
