@@ -15,12 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "cp_addr.h"
+#include "cp_args.h"
+#include "cp_cmd_keys.h"
+#include "cp_err.h"
 #include "cp_parse.h"
 #include "cp_reply.h"
 
@@ -1187,4 +1191,41 @@ cp_keys_policy(const struct cp_keys *k, const struct cp_ip *vip, uint16_t vport)
 	const struct domain *d = domain_find(k, vip, vport);
 
 	return d == NULL ? -ENOENT : d->policy;
+}
+
+int
+cp_keys_q_show(void *ctx, const struct cp_config *running, const struct cp_args *args,
+	       struct cp_reply *out, struct cp_err *e)
+{
+	(void)running;
+	(void)args;
+	if (ctx == NULL)
+		return cp_errf(e, ENOTSUP, "no ticket-key management (no `keys listen`)");
+	cp_keys_show(ctx, out, (uint64_t)time(NULL));
+	return 0;
+}
+
+int
+cp_keys_q_rotate(void *ctx, const struct cp_config *running, const struct cp_args *args,
+		 struct cp_reply *out, struct cp_err *e)
+{
+	const struct cp_value *svc = &args->v[ARG_KR_SVC];
+	char s[CP_ENDPOINT_STRLEN];
+	struct cp_keys *k = ctx;
+	int rc;
+
+	(void)running;
+	if (k == NULL)
+		return cp_errf(e, ENOTSUP, "no ticket-key management (no `keys listen`)");
+	cp_endpoint_str(&svc->ip, svc->port, s, sizeof(s));
+	rc = cp_keys_rotate(k, args->set[ARG_KR_SVC] ? &svc->ip : NULL, svc->port,
+			    (uint64_t)time(NULL));
+	if (rc < 0)
+		return cp_errf(e, -rc, "service %s has no ticket keys", s);
+	cp_reply_textf(out, "keys",
+		       "rotation requested%s%s; it happens once every reachable agent holds the "
+		       "next keys (see show keys)\n",
+		       args->set[ARG_KR_SVC] ? " for " : "",
+		       args->set[ARG_KR_SVC] ? s : "");
+	return 0;
 }

@@ -185,6 +185,21 @@ struct cp_reply;
  */
 void cp_keys_show(const struct cp_keys *k, struct cp_reply *out, uint64_t now);
 
+struct cp_config;
+struct cp_args;
+struct cp_err;
+/**
+ * Query hooks (cp_ctl.h cp_query_fn) with ctx = the struct cp_keys, on the
+ * wall clock: `show keys` (CP_Q_SHOW_KEYS) and `keys rotate [service
+ * VIP:PORT]` (CP_Q_KEYS_ROTATE: marks the domains due; the key service's next
+ * poll rotates them once confirmed, and pushes). Without key management (NULL
+ * ctx) they answer -ENOTSUP.
+ */
+int cp_keys_q_show(void *ctx, const struct cp_config *running, const struct cp_args *args,
+		   struct cp_reply *out, struct cp_err *e);
+int cp_keys_q_rotate(void *ctx, const struct cp_config *running, const struct cp_args *args,
+		     struct cp_reply *out, struct cp_err *e);
+
 /** For tests and show: the number of live keys of a domain, or -ENOENT. */
 int cp_keys_count(const struct cp_keys *k, const struct cp_ip *vip, uint16_t vport);
 

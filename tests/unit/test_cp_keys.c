@@ -19,6 +19,9 @@
 #include <cmocka.h>
 
 #include "cp_addr.h"
+#include "cp_args.h"
+#include "cp_commands.h"
+#include "cp_err.h"
 #include "cp_config.h"
 #include "cp_keys.h"
 #include "keys_reply_stub.h"
@@ -653,6 +656,56 @@ test_grammar(void **state)
 	free(cfg);
 }
 
+/* The query hooks behind `show keys` and `keys rotate`, through the command table. */
+static void
+test_query_hooks(void **state)
+{
+	const char *const rotate_svc[] = { "keys", "rotate", "service", "10.0.0.10:443" };
+	const char *const rotate_other[] = { "keys", "rotate", "service", "10.0.0.99:443" };
+	const char *const show[] = { "show", "keys" };
+	const struct cp_command *cmd;
+	char why[256];
+	struct cp_err e = { .buf = why, .len = sizeof(why) };
+	struct cp_args args;
+	struct cp_reply *r;
+	unsigned n_name;
+	uint8_t cur[16];
+	struct set s;
+	struct fx f;
+
+	(void)state;
+	fx_open(&f, "openssl", "auto");
+	cp_keys_tick(f.k, T0);
+	memcpy(cur, enc_name(&f, f.be1, &s), 16);
+
+	cmd = cp_command_find(show, 2, &n_name, &e);
+	assert_non_null(cmd);
+	assert_int_equal(cmd->query, CP_Q_SHOW_KEYS);
+	assert_int_equal(cp_args_match(cmd->params, show + n_name, 2 - n_name, &args, &e), 0);
+	r = cp_reply_new();
+	assert_int_equal(cp_keys_q_show(f.k, f.cfg, &args, r, &e), 0);
+	assert_non_null(strstr(keys_reply_text(r), "[keys]"));
+	assert_int_equal(cp_keys_q_show(NULL, f.cfg, &args, r, &e), -ENOTSUP);
+	cp_reply_free(r);
+
+	cmd = cp_command_find(rotate_other, 4, &n_name, &e);
+	assert_non_null(cmd);
+	assert_int_equal(cmd->query, CP_Q_KEYS_ROTATE);
+	assert_int_equal(cp_args_match(cmd->params, rotate_other + n_name, 4 - n_name, &args, &e),
+			 0);
+	r = cp_reply_new();
+	assert_int_equal(cp_keys_q_rotate(f.k, f.cfg, &args, r, &e), -ENOENT);
+	assert_non_null(strstr(why, "10.0.0.99:443"));
+	assert_int_equal(cp_args_match(cmd->params, rotate_svc + n_name, 4 - n_name, &args, &e),
+			 0);
+	/* Nobody reachable: the rotation happens at once (wall clock, not T0: forced). */
+	assert_int_equal(cp_keys_q_rotate(f.k, f.cfg, &args, r, &e), 0);
+	assert_non_null(strstr(keys_reply_text(r), "rotation requested for 10.0.0.10:443"));
+	assert_memory_not_equal(enc_name(&f, f.be1, &s), cur, 16);
+	cp_reply_free(r);
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -667,6 +720,7 @@ main(void)
 		cmocka_unit_test(test_show_never_material),
 		cmocka_unit_test(test_reconfigure),
 		cmocka_unit_test(test_grammar),
+		cmocka_unit_test(test_query_hooks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
