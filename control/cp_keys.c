@@ -548,6 +548,7 @@ rotate_domain(struct cp_keys *k, struct domain *d, uint64_t now)
 	d->last_rotation = now;
 	d->forced = false;
 	d->blocked = false;
+	logf_(k, "keys %s: rotated", dom_str(d, s, sizeof(s)));
 	if (d->policy == CP_KEYS_POLICY_FLEET_SHARED) {
 		key_new(k, d, NULL, CP_KEY_NEXT, now);
 	} else {
@@ -555,7 +556,6 @@ rotate_domain(struct cp_keys *k, struct domain *d, uint64_t now)
 			if (d->mem[m].used)
 				key_new(k, d, &d->mem[m], CP_KEY_NEXT, now);
 	}
-	logf_(k, "keys %s: rotated", dom_str(d, s, sizeof(s)));
 }
 
 static void

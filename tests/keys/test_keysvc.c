@@ -151,10 +151,10 @@ agent(const struct world *w, const char *name, const char *cert, const char *for
 	run("mkdir -p %s/%s.out && chmod 700 %s/%s.out", dir, name, dir, name);
 	snprintf(cmd, sizeof(cmd),
 		 "exec %s --connect 127.0.0.1:%u --ca %s/ca.pem --cert %s/%s.pem --key %s/%s.key "
-		 "--format %s --dir %s/%s.out --reload 'echo reloaded >> %s/%s.reloads' "
+		 "--format %s --dir %s/%s.out --reload 'echo reloaded >> %s/%s.reloads%s' "
 		 "--backoff-max 2 %s 2>>%s/%s.log",
 		 agent_exe, w->port, dir, dir, cert, dir, cert, format, dir, name, dir, name,
-		 extra, dir, name);
+		 strstr(name, "bad") != NULL ? "; exit 3" : "", extra, dir, name);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
@@ -319,8 +319,8 @@ test_keysvc(void **state)
 	struct cp_reply *r;
 	unsigned conns, agents, i;
 	uint64_t refused, refused_before;
-	const char *const logs[] = { "svc.log", "a1.log", "a2.log", "rogue.log", "expired.log",
-				     "unknown.log", "wrong.log" };
+	const char *const logs[] = { "svc.log",	"a1.log",      "a2.log",    "a2bad.log",
+				     "rogue.log", "expired.log", "unknown.log", "wrong.log" };
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
@@ -337,7 +337,19 @@ test_keysvc(void **state)
 
 	/* Both agents get their sets, write them, reload, acknowledge. */
 	reloads_wanted[0] = reloads_wanted[1] = 1;
-	a1 = agent(&w, "a1", "be1", "openssl", "--backend 10.1.0.11:443");
+	/* a1 reads its options from a config file, a2 from the command line. */
+	{
+		char path[256];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/a1.conf", dir);
+		f = fopen(path, "w");
+		assert_non_null(f);
+		fprintf(f, "# tlslb-keyagent for be1\nbackend 10.1.0.11:443\nbackoff-max 2\n");
+		fclose(f);
+		snprintf(path, sizeof(path), "--config %s/a1.conf", dir);
+		a1 = agent(&w, "a1", "be1", "openssl", path);
+	}
 	a2 = agent(&w, "a2", "be2", "nginx", "--slots 8");
 	assert_true(poll_until(&w, both_reloaded, NULL, 20));
 	/* Settle: both acks in, no more pushes in flight. */
@@ -429,6 +441,31 @@ test_keysvc(void **state)
 		assert_int_equal(stat(w.state, &st), 0);
 		assert_int_equal(st.st_mode & 0777, 0600);
 	}
+
+	/*
+	 * be2's server cannot reload: its agent reports the error instead of an
+	 * ack, so be2 never confirms the next keys and rotation waits for it.
+	 */
+	agent_stop(a2);
+	for (i = 0; i < 5; i++)
+		cp_keysvc_poll(w.svc, 50);
+	member_set(&w, "be1", keys, &set);
+	memcpy(be1_enc, keys[set.encrypt].name, 16);
+	a2 = agent(&w, "a2bad", "be2", "nginx", "");
+	assert_true(poll_until(&w, log_has, (void *)"agent be2 failed gen", 20));
+	assert_int_equal(cp_keys_rotate(w.keys, &vip, 443, (uint64_t)time(NULL)), 0);
+	for (i = 0; i < 10; i++)
+		cp_keysvc_poll(w.svc, 50);
+	member_set(&w, "be1", keys, &set);
+	assert_memory_equal(keys[set.encrypt].name, be1_enc, 16);
+	assert_true(file_has(svc_log_path, "rotation due, waiting for be2"));
+	/* Gone, it no longer holds rotation up. */
+	agent_stop(a2);
+	for (i = 0; i < 10; i++)
+		cp_keysvc_poll(w.svc, 50);
+	member_set(&w, "be1", keys, &set);
+	assert_memory_not_equal(keys[set.encrypt].name, be1_enc, 16);
+	a2 = agent(&w, "a2", "be2", "nginx", "--slots 8");
 
 	/* show keys names the keys and the agents, and holds no key material. */
 	r = cp_reply_new();
