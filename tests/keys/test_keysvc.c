@@ -140,6 +140,10 @@ world_stop(struct world *w)
 	w->keys = NULL;
 }
 
+/* Every agent started and not yet reaped, so a failed step leaves none behind. */
+static pid_t live[32];
+static unsigned n_live;
+
 /* Start an agent; its stderr goes to DIR/NAME.log. */
 static pid_t
 agent(const struct world *w, const char *name, const char *cert, const char *format,
@@ -161,6 +165,8 @@ agent(const struct world *w, const char *name, const char *cert, const char *for
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
+	if (n_live < sizeof(live) / sizeof(live[0]))
+		live[n_live++] = pid;
 	return pid;
 }
 
@@ -169,8 +175,13 @@ agent_stop(pid_t pid)
 {
 	int status;
 
+	unsigned i;
+
 	kill(pid, SIGTERM);
 	waitpid(pid, &status, 0);
+	for (i = 0; i < n_live; i++)
+		if (live[i] == pid)
+			live[i] = live[--n_live];
 }
 
 static long
@@ -307,20 +318,15 @@ assert_files(struct world *w)
 	assert_memory_equal(raw + 48, keys[set.encrypt].aes, 32);
 }
 
+/* Shared by the steps below, which run in order. */
+static struct world w;
+static pid_t a1, a2;
+
 static void
-test_keysvc(void **state)
+test_push(void **state)
 {
-	struct world w;
-	struct cp_stek keys[64];
-	struct cp_keyset set;
-	uint8_t be1_enc[16];
-	struct cp_ip vip = cp_ip4(0x0a00000a);
-	pid_t a1, a2, bad;
-	struct cp_reply *r;
 	unsigned conns, agents, i;
-	uint64_t refused, refused_before;
-	const char *const logs[] = { "svc.log",	"a1.log",      "a2.log",    "a2bad.log",
-				     "rogue.log", "expired.log", "unknown.log", "wrong.log" };
+	uint64_t refused;
 
 	(void)state;
 	memset(&w, 0, sizeof(w));
@@ -360,6 +366,18 @@ test_keysvc(void **state)
 	assert_int_equal(refused, 0);
 	assert_files(&w);
 
+}
+
+static void
+test_rotate(void **state)
+{
+	struct cp_stek keys[64];
+	struct cp_keyset set;
+	uint8_t be1_enc[16];
+	struct cp_ip vip = cp_ip4(0x0a00000a);
+	unsigned i;
+
+	(void)state;
 	/* keys rotate: both confirmed the next keys, so it happens, and is pushed. */
 	member_set(&w, "be1", keys, &set);
 	memcpy(be1_enc, keys[set.encrypt].name, 16);
@@ -374,6 +392,16 @@ test_keysvc(void **state)
 	assert_files(&w);
 	assert_int_equal(cp_keys_count(w.keys, &vip, 443), 6);
 
+}
+
+static void
+test_refusals(void **state)
+{
+	pid_t bad;
+	unsigned conns, agents, i;
+	uint64_t refused, refused_before;
+
+	(void)state;
 	/* Refusals: another CA, expired, an identity with no backend, a wrong backend claim. */
 	{
 		static const struct {
@@ -415,6 +443,18 @@ test_keysvc(void **state)
 		assert_int_equal(agents, 2);
 	}
 
+}
+
+static void
+test_service_restart(void **state)
+{
+	struct cp_stek keys[64];
+	struct cp_keyset set;
+	uint8_t be1_enc[16];
+	unsigned conns, agents, i;
+	uint64_t refused;
+
+	(void)state;
 	/* The service restarts: agents reconnect, keys are the same as before. */
 	member_set(&w, "be1", keys, &set);
 	memcpy(be1_enc, keys[set.encrypt].name, 16);
@@ -442,6 +482,18 @@ test_keysvc(void **state)
 		assert_int_equal(st.st_mode & 0777, 0600);
 	}
 
+}
+
+static void
+test_reload_failure(void **state)
+{
+	struct cp_stek keys[64];
+	struct cp_keyset set;
+	uint8_t be1_enc[16];
+	struct cp_ip vip = cp_ip4(0x0a00000a);
+	unsigned i;
+
+	(void)state;
 	/*
 	 * be2's server cannot reload: its agent reports the error instead of an
 	 * ack, so be2 never confirms the next keys and rotation waits for it.
@@ -467,6 +519,15 @@ test_keysvc(void **state)
 	assert_memory_not_equal(keys[set.encrypt].name, be1_enc, 16);
 	a2 = agent(&w, "a2", "be2", "nginx", "--slots 8");
 
+}
+
+static void
+test_no_key_material(void **state)
+{
+	struct cp_reply *r;
+	unsigned i;
+
+	(void)state;
 	/* show keys names the keys and the agents, and holds no key material. */
 	r = cp_reply_new();
 	cp_keys_show(w.keys, r, (uint64_t)time(NULL));
@@ -478,7 +539,17 @@ test_keysvc(void **state)
 		f = fopen(path, "w");
 		fputs(keys_reply_text(r), f);
 		fclose(f);
-		print_message("%s", keys_reply_text(r));
+		{
+			/* TAP: every line a comment. */
+			const char *line = keys_reply_text(r);
+
+			while (*line != '\0') {
+				size_t len = strcspn(line, "\n");
+
+				print_message("# %.*s\n", (int)len, line);
+				line += len + (line[len] == '\n');
+			}
+		}
 		assert_non_null(strstr(keys_reply_text(r), "be1"));
 		assert_non_null(strstr(keys_reply_text(r), "per-server"));
 	}
@@ -491,6 +562,10 @@ test_keysvc(void **state)
 	svc_log = NULL;
 
 	/* Not one key in any log or in show keys. */
+	static const char *const logs[] = { "svc.log",	 "a1.log",	"a2.log",
+					    "a2bad.log",	 "rogue.log",	"expired.log",
+					    "unknown.log", "wrong.log" };
+
 	assert_true(n_secrets > 20);
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
 		char path[256];
@@ -512,6 +587,7 @@ test_keysvc(void **state)
 	/* The logs say what happened. */
 	assert_true(file_has(svc_log_path, "agent be1 (127.0.0.1:"));
 	free(w.cfg);
+	w.cfg = NULL;
 }
 
 static int
@@ -539,6 +615,12 @@ static int
 teardown(void **state)
 {
 	(void)state;
+	while (n_live > 0)
+		agent_stop(live[0]);
+	if (w.svc != NULL)
+		world_stop(&w);
+	free(w.cfg);
+	w.cfg = NULL;
 	if (svc_log != NULL)
 		fclose(svc_log);
 	if (getenv("KEEP_TEST_DIR") == NULL)
@@ -552,7 +634,9 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keysvc),
+		cmocka_unit_test(test_push),	     cmocka_unit_test(test_rotate),
+		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_service_restart),
+		cmocka_unit_test(test_reload_failure), cmocka_unit_test(test_no_key_material),
 	};
 
 	if (argc != 2) {

@@ -624,7 +624,16 @@ test_grammar(void **state)
 	mem = open_memstream(&text, &len);
 	assert_int_equal(cp_config_save(cfg, mem), 0);
 	fclose(mem);
-	print_message("%s", text);
+	{
+		const char *line = text;
+
+		while (*line != '\0') {
+			size_t l = strcspn(line, "\n");
+
+			print_message("# %.*s\n", (int)l, line);
+			line += l + (line[l] == '\n');
+		}
+	}
 	assert_non_null(strstr(text, "keys listen 127.0.0.1:7000 ca /etc/tlslb/ca.pem cert "
 				     "/etc/tlslb/svc.pem key /etc/tlslb/svc.key state "
 				     "/var/lib/tlslb/keys.state\n"));
