@@ -42,7 +42,7 @@ static FILE *svc_log;
 static char secrets[4096][65];
 static unsigned n_secrets;
 
-static void
+static void __attribute__((format(printf, 1, 2)))
 run(const char *fmt, ...)
 {
 	char cmd[2048];
