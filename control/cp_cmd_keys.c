@@ -11,6 +11,7 @@
 
 #include "cp_addr.h"
 #include "cp_handlers.h"
+#include "cp_keys.h"
 
 const char *const cp_keys_policy_words[] = { "auto", "per-server", "fleet-shared", "off", NULL };
 const char *const cp_keys_format_words[] = { "openssl", "nginx", "haproxy", NULL };
@@ -130,6 +131,16 @@ cp_cmd_keys_agent(struct cp_config *cfg, const struct cp_args *a, struct cp_err 
 		if ((int)i != be && b->keys.format != 0 && strcmp(b->keys.cn, cn) == 0)
 			return cp_errf(e, EEXIST, "cn \"%s\" already serves backend %s", cn,
 				       cp_endpoint_str(&b->ip, b->port, s, sizeof(s)));
+	}
+	if (cfg->backends[be].keys.format == 0) {
+		unsigned agents = 0;
+
+		for (i = 0; i < cfg->n_backends; i++)
+			agents += cfg->backends[i].service == (unsigned)svc &&
+				  cfg->backends[i].keys.format != 0;
+		if (agents >= CP_KEYS_MAX_MEMBERS)
+			return cp_errf(e, ENOSPC, "a service has at most %d key agents",
+				       CP_KEYS_MAX_MEMBERS);
 	}
 	memset(&cfg->backends[be].keys, 0, sizeof(cfg->backends[be].keys));
 	memcpy(cfg->backends[be].keys.cn, cn, strlen(cn) + 1);

@@ -355,6 +355,13 @@ on_handshake(struct cp_keysvc *s, struct conn *c)
 	memcpy(c->cn, id, sizeof(c->cn));
 }
 
+/* A set that is not on disk yet must not reach a server (restart design, cp_keys.h). */
+static bool
+can_push(const struct cp_keysvc *s)
+{
+	return s->conf.state == NULL || !cp_keys_dirty(s->keys);
+}
+
 static void
 push(struct cp_keysvc *s, struct conn *c, bool force)
 {
@@ -463,7 +470,8 @@ on_hello(struct cp_keysvc *s, struct conn *c, struct cp_kp_cur *cur)
 	c->state = C_READY;
 	cp_keys_agent_reachable(s->keys, ref, true);
 	slog(s, "keys: agent %s (%s) up for backend %s, holding %zu keys", c->cn, c->peer, be, n);
-	push(s, c, true);
+	if (can_push(s))
+		push(s, c, true);
 }
 
 static void
@@ -688,8 +696,7 @@ cp_keysvc_poll(struct cp_keysvc *s, int timeout_ms)
 
 	cp_keys_tick(s->keys, wall(s));
 	save_state(s);
-	/* A set that is not on disk yet must not reach a server (cp_keys.h). */
-	if (!cp_keys_dirty(s->keys) || s->conf.state == NULL)
+	if (can_push(s))
 		for (i = 0; i < s->n_conns; i++)
 			if (s->conns[i]->state == C_READY && !s->conns[i]->closing)
 				push(s, s->conns[i], false);

@@ -20,6 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -435,12 +438,30 @@ test_refusals(void **state)
 			snprintf(path, sizeof(path), "%s/%s.out/ticket.0.key", dir, bads[i].name);
 			assert_int_not_equal(stat(path, &st), 0);
 		}
-		/* The good agents were not disturbed... except be2's identity being reused:
-		 * "wrong" was refused at HELLO, before it could displace a2. */
+		/* "wrong" was refused at its HELLO, before it could displace a2 (same identity). */
 		for (i = 0; i < 5; i++)
 			cp_keysvc_poll(w.svc, 50);
 		cp_keysvc_counts(w.svc, &conns, &agents, &refused);
 		assert_int_equal(agents, 2);
+	}
+
+	/* Not TLS at all, and a connection that never says anything. */
+	{
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons(w.port),
+					  .sin_addr.s_addr = htonl(0x7f000001) };
+		int plain = socket(AF_INET, SOCK_STREAM, 0), silent = socket(AF_INET, SOCK_STREAM, 0);
+
+		assert_int_equal(connect(plain, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(connect(silent, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		assert_int_equal(write(plain, "GET / HTTP/1.0\r\n\r\n", 18), 18);
+		cp_keysvc_counts(w.svc, &conns, &agents, &refused_before);
+		assert_true(poll_until(&w, log_has, (void *)"no HELLO within 3000 ms", 10));
+		cp_keysvc_counts(w.svc, &conns, &agents, &refused);
+		assert_int_equal(refused, refused_before + 2);
+		assert_int_equal(conns, 2); /* only the two agents left */
+		close(plain);
+		close(silent);
 	}
 
 }
@@ -558,8 +579,6 @@ test_no_key_material(void **state)
 	agent_stop(a1);
 	agent_stop(a2);
 	world_stop(&w);
-	fclose(svc_log);
-	svc_log = NULL;
 
 	/* Not one key in any log or in show keys. */
 	static const char *const logs[] = { "svc.log",	 "a1.log",	"a2.log",
@@ -588,6 +607,39 @@ test_no_key_material(void **state)
 	assert_true(file_has(svc_log_path, "agent be1 (127.0.0.1:"));
 	free(w.cfg);
 	w.cfg = NULL;
+}
+
+/*
+ * The state file cannot be written: no key reaches an agent (a key a server
+ * uses must survive a restart of tlslb), and the log says why.
+ */
+static void
+test_state_unwritable(void **state)
+{
+	struct world bad;
+	pid_t a3;
+	unsigned i;
+
+	(void)state;
+	memset(&bad, 0, sizeof(bad));
+	bad.cfg = malloc(sizeof(*bad.cfg));
+	assert_non_null(bad.cfg);
+	cp_config_init(bad.cfg);
+	apply(bad.cfg, "service add 10.0.0.20:443 mode tls");
+	apply(bad.cfg, "backend add 10.0.0.20:443 10.1.0.21:443");
+	apply(bad.cfg, "keys agent 10.0.0.20:443 10.1.0.21:443 cn be1 format openssl");
+	snprintf(bad.state, sizeof(bad.state), "%s/no-such-dir/keys.state", dir);
+	world_start(&bad, 0);
+	a3 = agent(&bad, "a3", "be1", "openssl", "");
+	assert_true(poll_until(&bad, log_has, (void *)"up for backend 10.1.0.21:443", 15));
+	for (i = 0; i < 20; i++)
+		cp_keysvc_poll(bad.svc, 50);
+	assert_true(file_has(svc_log_path, "no-such-dir/keys.state: No such file or directory; "
+					   "new keys are held back"));
+	assert_int_equal(lines_in("a3", ".reloads"), 0);
+	agent_stop(a3);
+	world_stop(&bad);
+	free(bad.cfg);
 }
 
 static int
@@ -637,6 +689,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_push),	     cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_service_restart),
 		cmocka_unit_test(test_reload_failure), cmocka_unit_test(test_no_key_material),
+		cmocka_unit_test(test_state_unwritable),
 	};
 
 	if (argc != 2) {

@@ -660,6 +660,29 @@ test_grammar(void **state)
 	assert_memory_equal(&cfg->keys, &back->keys, sizeof(cfg->keys));
 	apply(back, "keys agent 10.0.0.10:443 10.1.0.12:443 cn be3 format nginx");
 	assert_false(cp_config_equal(cfg, back));
+	/* At most CP_KEYS_MAX_MEMBERS agents in a service. */
+	{
+		char line[160];
+		unsigned b;
+
+		for (b = 0; b < CP_KEYS_MAX_MEMBERS; b++) {
+			snprintf(line, sizeof(line), "backend add 10.0.0.10:443 10.2.%u.%u:443",
+				 b / 200, b % 200 + 1);
+			apply(back, line);
+		}
+		for (b = 0; b < CP_KEYS_MAX_MEMBERS - 2; b++) {
+			snprintf(line, sizeof(line),
+				 "keys agent 10.0.0.10:443 10.2.%u.%u:443 cn x%u format nginx",
+				 b / 200, b % 200 + 1, b);
+			apply(back, line);
+		}
+		snprintf(line, sizeof(line),
+			 "keys agent 10.0.0.10:443 10.2.%u.%u:443 cn y format nginx", b / 200,
+			 b % 200 + 1);
+		assert_int_equal(cp_config_apply_line(back, line, err, sizeof(err)), -ENOSPC);
+		/* Changing an existing agent is no new one. */
+		apply(back, "keys agent 10.0.0.10:443 10.1.0.12:443 cn be4 format openssl");
+	}
 	free(text);
 	free(back);
 	free(cfg);
