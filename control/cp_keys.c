@@ -80,7 +80,7 @@ struct cp_keys {
 static const char *const state_words[] = { "next", "current", "previous", NULL };
 
 static void __attribute__((format(printf, 2, 3)))
-logf_(const struct cp_keys *k, const char *fmt, ...)
+klog(const struct cp_keys *k, const char *fmt, ...)
 {
 	char line[512];
 	va_list ap;
@@ -139,7 +139,7 @@ key_destroy(struct cp_keys *k, struct domain *d, size_t i)
 	char name[33], s[CP_ENDPOINT_STRLEN];
 
 	hex16(d->keys[i].k.name, name);
-	logf_(k, "keys %s: key %s (%s) destroyed", dom_str(d, s, sizeof(s)), name,
+	klog(k, "keys %s: key %s (%s) destroyed", dom_str(d, s, sizeof(s)), name,
 	      state_words[d->keys[i].state]);
 	route(k, d, &d->keys[i], false);
 	OPENSSL_cleanse(&d->keys[i], sizeof(d->keys[i]));
@@ -258,13 +258,12 @@ retire_where(struct cp_keys *k, struct domain *d, const struct member *m, uint64
 }
 
 static void
-settle_policy(struct domain *d, const struct cp_config *cfg)
+settle_policy(struct domain *d)
 {
 	char s[CP_ENDPOINT_STRLEN];
 	const struct member *hap = NULL;
 	unsigned i;
 
-	(void)cfg;
 	for (i = 0; i < CP_KEYS_MAX_MEMBERS; i++)
 		if (d->mem[i].used && d->mem[i].format == CP_KEYS_FMT_HAPROXY && hap == NULL)
 			hap = &d->mem[i];
@@ -398,13 +397,13 @@ cp_keys_configure(struct cp_keys *k, const struct cp_config *cfg, uint64_t now)
 		if (configure_members(k, d, cfg, s, now) < 0)
 			rc = -ENOSPC;
 		old_policy = d->policy;
-		settle_policy(d, cfg);
+		settle_policy(d);
 		if (old_policy != CP_KEYS_POLICY_OFF && old_policy != d->policy) {
 			char str[CP_ENDPOINT_STRLEN];
 
 			/* The chains change shape: the old ones only decrypt from now on. */
 			retire_where(k, d, NULL, now);
-			logf_(k, "keys %s: policy now %s (%s)", dom_str(d, str, sizeof(str)),
+			klog(k, "keys %s: policy now %s (%s)", dom_str(d, str, sizeof(str)),
 			      d->policy == CP_KEYS_POLICY_PER_SERVER ? "per-server" : "fleet-shared",
 			      d->why);
 		}
@@ -434,7 +433,7 @@ key_new(struct cp_keys *k, struct domain *d, const struct member *owner, uint8_t
 	    RAND_priv_bytes(key->k.hmac, sizeof(key->k.hmac)) != 1 ||
 	    RAND_priv_bytes(key->k.aes, d->aes_len) != 1) {
 		key_destroy(k, d, d->n_keys - 1);
-		logf_(k, "keys %s: the random generator failed", dom_str(d, s, sizeof(s)));
+		klog(k, "keys %s: the random generator failed", dom_str(d, s, sizeof(s)));
 		return -EIO;
 	}
 	key->k.aes_len = d->aes_len;
@@ -449,7 +448,7 @@ key_new(struct cp_keys *k, struct domain *d, const struct member *owner, uint8_t
 	if (state == CP_KEY_CURRENT)
 		route(k, d, key, true);
 	hex16(key->k.name, name);
-	logf_(k, "keys %s: new key %s (%s) for %s", dom_str(d, s, sizeof(s)), name,
+	klog(k, "keys %s: new key %s (%s) for %s", dom_str(d, s, sizeof(s)), name,
 	      state_words[state], owner != NULL ? owner->cn : "the service");
 	changed(k, d);
 	return 0;
@@ -548,7 +547,7 @@ rotate_domain(struct cp_keys *k, struct domain *d, uint64_t now)
 	d->last_rotation = now;
 	d->forced = false;
 	d->blocked = false;
-	logf_(k, "keys %s: rotated", dom_str(d, s, sizeof(s)));
+	klog(k, "keys %s: rotated", dom_str(d, s, sizeof(s)));
 	if (d->policy == CP_KEYS_POLICY_FLEET_SHARED) {
 		key_new(k, d, NULL, CP_KEY_NEXT, now);
 	} else {
@@ -586,7 +585,7 @@ tick_domain(struct cp_keys *k, struct domain *d, uint64_t now)
 					snprintf(who + strlen(who), sizeof(who) - strlen(who),
 						 "%s%s", who[0] ? ", " : "", d->mem[m].cn);
 			d->blocked = true;
-			logf_(k, "keys %s: rotation due, waiting for %s to confirm the next keys",
+			klog(k, "keys %s: rotation due, waiting for %s to confirm the next keys",
 			      dom_str(d, s, sizeof(s)), who);
 		}
 	}
@@ -1039,7 +1038,7 @@ cp_keys_state_load(struct cp_keys *k, const char *path, uint64_t now)
 			key_destroy(k, k->doms[i], k->doms[i]->n_keys - 1);
 	for (i = 0; i < n; i++)
 		adopt(k, &all[i], now);
-	logf_(k, "keys: %zu keys read back from %s", n, path);
+	klog(k, "keys: %zu keys read back from %s", n, path);
 out:
 	OPENSSL_cleanse(line, sizeof(line));
 	if (all != NULL) {

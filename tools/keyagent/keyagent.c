@@ -58,7 +58,7 @@ static uint8_t held[MAX_HELD][16]; /* names of the keys written last (not secret
 static size_t n_held;
 
 static void __attribute__((format(printf, 1, 2)))
-logf_(const char *fmt, ...)
+alog(const char *fmt, ...)
 {
 	char line[1024];
 	struct timespec ts;
@@ -166,7 +166,7 @@ load_config(struct opts *o, const char *path)
 	FILE *f = fopen(path, "r");
 
 	if (f == NULL) {
-		logf_("%s: %s", path, strerror(errno));
+		alog("%s: %s", path, strerror(errno));
 		return -1;
 	}
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -186,7 +186,7 @@ load_config(struct opts *o, const char *path)
 			p++;
 		val = p;
 		if (set_opt(o, name, val) < 0) {
-			logf_("%s:%u: bad option \"%s\"", path, lineno, name);
+			alog("%s:%u: bad option \"%s\"", path, lineno, name);
 			fclose(f);
 			return -1;
 		}
@@ -238,7 +238,7 @@ parse_args(struct opts *o, int argc, char **argv)
 				return -1;
 		} else if (c == 0) {
 			if (set_opt(o, longs[idx].name, optarg) < 0) {
-				logf_("bad --%s \"%s\"", longs[idx].name, optarg);
+				alog("bad --%s \"%s\"", longs[idx].name, optarg);
 				return -1;
 			}
 		} else {
@@ -268,7 +268,7 @@ make_ctx(const struct opts *o)
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		unsigned long e = ERR_get_error();
 
-		logf_("cannot load CA %s / certificate %s / key %s: %s", o->ca, o->cert, o->key,
+		alog("cannot load CA %s / certificate %s / key %s: %s", o->ca, o->cert, o->key,
 		      e ? ERR_reason_error_string(e) : "?");
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -397,7 +397,7 @@ on_keyset(const struct opts *o, SSL *ssl, struct cp_kp_cur *cur)
 
 	if (cur->err || n == 0 || n > CP_KP_MAX_KEYS || enc >= n ||
 	    cur->left != (size_t)n * CP_KP_KEY_WIRE) {
-		logf_("malformed key set");
+		alog("malformed key set");
 		return send_error(ssl, gen, -EPROTO, "malformed key set") < 0 ? -EIO : -EPROTO;
 	}
 	keys = calloc(n, sizeof(*keys));
@@ -422,10 +422,10 @@ on_keyset(const struct opts *o, SSL *ssl, struct cp_kp_cur *cur)
 		goto out;
 	}
 	fit(o, &set, keys);
-	logf_("key set gen %llu: %u keys, keeping %u", (unsigned long long)gen, n, set.n);
+	alog("key set gen %llu: %u keys, keeping %u", (unsigned long long)gen, n, set.n);
 	rc = cp_keyfmt_write(o->format, o->dir, &set, &fo, &err);
 	if (rc < 0) {
-		logf_("writing %s keys to %s failed: %s", cp_keyfmt_name(o->format), o->dir, why);
+		alog("writing %s keys to %s failed: %s", cp_keyfmt_name(o->format), o->dir, why);
 		rc = send_error(ssl, gen, rc, why);
 		goto out;
 	}
@@ -434,7 +434,7 @@ on_keyset(const struct opts *o, SSL *ssl, struct cp_kp_cur *cur)
 	for (i = 0; i < set.n && n_held < MAX_HELD; i++)
 		memcpy(held[n_held++], keys[i].name, 16);
 	status = run_reload(o->reload);
-	logf_("wrote %u %s keys to %s; reload exit status %d", set.n, cp_keyfmt_name(o->format),
+	alog("wrote %u %s keys to %s; reload exit status %d", set.n, cp_keyfmt_name(o->format),
 	      o->dir, status);
 	if (status != 0) {
 		snprintf(why, sizeof(why), "reload command failed with status %d", status);
@@ -468,7 +468,7 @@ on_error_frame(struct cp_kp_cur *cur)
 		if (text[i] < 0x20 || text[i] >= 0x7f)
 			text[i] = '?';
 	text[len] = '\0';
-	logf_("tlslb refused us: %s", text);
+	alog("tlslb refused us: %s", text);
 }
 
 /* One connection. @return 1 when a key set was applied, 0 otherwise. */
@@ -482,7 +482,7 @@ session(const struct opts *o, SSL_CTX *ctx)
 
 	fd = tcp_connect(o);
 	if (fd < 0) {
-		logf_("cannot connect to %s: %s", o->connect, strerror(-fd));
+		alog("cannot connect to %s: %s", o->connect, strerror(-fd));
 		return 0;
 	}
 	ssl = SSL_new(ctx);
@@ -497,13 +497,13 @@ session(const struct opts *o, SSL_CTX *ctx)
 		long vr = SSL_get_verify_result(ssl);
 		unsigned long e = ERR_get_error();
 
-		logf_("TLS with %s failed: %s", o->connect,
+		alog("TLS with %s failed: %s", o->connect,
 		      vr != X509_V_OK ? X509_verify_cert_error_string(vr)
 		      : e		 ? ERR_reason_error_string(e)
 					 : "closed");
 		goto out;
 	}
-	logf_("connected to %s (%s)", o->connect, SSL_get_version(ssl));
+	alog("connected to %s (%s)", o->connect, SSL_get_version(ssl));
 	cp_kp_frame(&hello, CP_KP_HELLO, (uint32_t)(1 + 1 + 4 + 2 + 2 + 16 * n_held));
 	cp_kp_u8(&hello, (uint8_t)(o->format + 1)); /* enum cp_keys_format */
 	cp_kp_u8(&hello, o->has_backend);
@@ -523,9 +523,9 @@ session(const struct opts *o, SSL_CTX *ctx)
 			unsigned long ee = ERR_get_error();
 
 			if (e == SSL_ERROR_ZERO_RETURN)
-				logf_("tlslb closed the connection");
+				alog("tlslb closed the connection");
 			else
-				logf_("connection to %s lost: %s", o->connect,
+				alog("connection to %s lost: %s", o->connect,
 				      ee ? ERR_reason_error_string(ee) : "closed");
 			break;
 		}
@@ -546,7 +546,7 @@ session(const struct opts *o, SSL_CTX *ctx)
 			cp_kp_buf_consume(&rx, CP_KP_HDR + (size_t)len);
 		}
 		if (len == -EPROTO) {
-			logf_("tlslb sent something that is not the key protocol");
+			alog("tlslb sent something that is not the key protocol");
 			break;
 		}
 	}
@@ -578,7 +578,7 @@ main(int argc, char **argv)
 	ctx = make_ctx(&o);
 	if (ctx == NULL)
 		return 1;
-	logf_("serving %s keys in %s, tlslb at %s", cp_keyfmt_name(o.format), o.dir, o.connect);
+	alog("serving %s keys in %s, tlslb at %s", cp_keyfmt_name(o.format), o.dir, o.connect);
 	while (!stop) {
 		unsigned slept;
 
@@ -586,12 +586,12 @@ main(int argc, char **argv)
 			backoff = 1;
 		if (stop)
 			break;
-		logf_("reconnecting in %u s", backoff);
+		alog("reconnecting in %u s", backoff);
 		for (slept = 0; slept < backoff * 10 && !stop; slept++)
 			usleep(100000);
 		backoff = backoff * 2 > o.backoff_max ? o.backoff_max : backoff * 2;
 	}
 	SSL_CTX_free(ctx);
-	logf_("stopped");
+	alog("stopped");
 	return 0;
 }
