@@ -11,7 +11,9 @@
  * fsync it, and only when ALL files of the set are safely written rename them
  * over the old ones and fsync the directory. A failure before the renames
  * (disk full, I/O error, unwritable directory) removes the temporary files and
- * leaves every old file as it was. Key material is never put into @c err
+ * leaves every old file as it was. One writer per directory at a time (the
+ * caller serialises): two concurrent nginx writes could interleave their
+ * renames. Key material is never put into @c err
  * reasons, and every buffer that held it is cleansed with OPENSSL_cleanse().
  *
  * ## Formats and file names (inside the directory given)
@@ -77,8 +79,8 @@ enum cp_keyfmt {
 
 /** Most keys a set (and the openssl-format reader) handles. */
 #define CP_KEYFMT_MAX_KEYS 64
-/** nginx slots when the options say 0. */
-#define CP_KEYFMT_NGINX_SLOTS 8
+/** nginx slots when the options say 0: room for previous, current and next of 5 servers (per-server policy) */
+#define CP_KEYFMT_NGINX_SLOTS 16
 /** Room for "set ssl tls-key <ref> <base64 of 80 bytes>\n" with a path-long ref. */
 #define CP_KEYFMT_HAPROXY_CMD_MAX (4096 + 160)
 
