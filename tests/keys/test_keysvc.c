@@ -32,6 +32,7 @@
 
 #include "cp_addr.h"
 #include "cp_config.h"
+#include "cp_keyfmt.h"
 #include "cp_keys.h"
 #include "cp_keysvc.h"
 #include "keys_reply_stub.h"
@@ -583,7 +584,8 @@ test_no_key_material(void **state)
 	/* Not one key in any log or in show keys. */
 	static const char *const logs[] = { "svc.log",	 "a1.log",	"a2.log",
 					    "a2bad.log",	 "rogue.log",	"expired.log",
-					    "unknown.log", "wrong.log" };
+					    "unknown.log", "wrong.log",	"a3.log",
+					    "hp1.log",	 "hp2.log" };
 
 	assert_true(n_secrets > 20);
 	for (i = 0; i < sizeof(logs) / sizeof(logs[0]); i++) {
@@ -642,6 +644,83 @@ test_state_unwritable(void **state)
 	free(bad.cfg);
 }
 
+static bool
+hp_reloaded(struct world *hw, void *arg)
+{
+	const long *want = arg;
+
+	(void)hw;
+	return lines_in("hp1", ".reloads") >= want[0] && lines_in("hp2", ".reloads") >= want[1];
+}
+
+/*
+ * HAProxy servers: policy auto turns fleet-shared (HAProxy decrypts with its
+ * last 3 lines), each file holds previous, current, next with the current one
+ * on line 2 (HAProxy encrypts with the penultimate), the same on both servers.
+ */
+static void
+test_haproxy_fleet(void **state)
+{
+	struct cp_ip vip = cp_ip4(0x0a00001e);
+	struct cp_stek keys[64], f1[8], f2[8];
+	struct cp_keyset set;
+	struct world hw;
+	char path[256], why[256];
+	struct cp_err err = { .buf = why, .len = sizeof(why) };
+	long want[2] = { 1, 1 };
+	unsigned n1, n2, i;
+	pid_t h1, h2;
+
+	(void)state;
+	memset(&hw, 0, sizeof(hw));
+	hw.cfg = malloc(sizeof(*hw.cfg));
+	assert_non_null(hw.cfg);
+	cp_config_init(hw.cfg);
+	apply(hw.cfg, "service add 10.0.0.30:443 mode tls");
+	apply(hw.cfg, "backend add 10.0.0.30:443 10.1.0.31:443");
+	apply(hw.cfg, "backend add 10.0.0.30:443 10.1.0.32:443");
+	apply(hw.cfg, "keys agent 10.0.0.30:443 10.1.0.31:443 cn hp1 format haproxy");
+	apply(hw.cfg, "keys agent 10.0.0.30:443 10.1.0.32:443 cn hp2 format haproxy");
+	snprintf(hw.state, sizeof(hw.state), "%s/hp.state", dir);
+	world_start(&hw, 0);
+	assert_int_equal(cp_keys_policy(hw.keys, &vip, 443), CP_KEYS_POLICY_FLEET_SHARED);
+	h1 = agent(&hw, "hp1", "hp1", "haproxy", "");
+	h2 = agent(&hw, "hp2", "hp2", "haproxy", "");
+	assert_true(poll_until(&hw, hp_reloaded, want, 20));
+	for (i = 0; i < 10; i++)
+		cp_keysvc_poll(hw.svc, 50);
+
+	/* Rotate twice: previous, current, next all exist. */
+	for (i = 0; i < 2; i++) {
+		want[0] = lines_in("hp1", ".reloads") + 1;
+		want[1] = lines_in("hp2", ".reloads") + 1;
+		assert_int_equal(cp_keys_rotate(hw.keys, &vip, 443, (uint64_t)time(NULL)), 0);
+		assert_true(poll_until(&hw, hp_reloaded, want, 20));
+		for (n1 = 0; n1 < 10; n1++)
+			cp_keysvc_poll(hw.svc, 50);
+	}
+	assert_int_equal(cp_keys_count(hw.keys, &vip, 443), 3);
+	member_set(&hw, "hp1", keys, &set);
+	assert_int_equal(set.n, 3);
+	assert_int_equal(set.encrypt, 1);
+	snprintf(path, sizeof(path), "%s/hp1.out/tls-ticket-keys", dir);
+	assert_int_equal(cp_keyfmt_read_haproxy(path, f1, 8, &n1, &err), 0);
+	snprintf(path, sizeof(path), "%s/hp2.out/tls-ticket-keys", dir);
+	assert_int_equal(cp_keyfmt_read_haproxy(path, f2, 8, &n2, &err), 0);
+	assert_int_equal(n1, 3);
+	assert_int_equal(n2, 3);
+	for (i = 0; i < 3; i++) {
+		assert_memory_equal(f1[i].name, keys[i].name, 16);
+		assert_memory_equal(f1[i].aes, keys[i].aes, 32);
+		assert_memory_equal(f1[i].hmac, keys[i].hmac, 32);
+		assert_memory_equal(&f1[i], &f2[i], sizeof(f1[i]));
+	}
+	agent_stop(h1);
+	agent_stop(h2);
+	world_stop(&hw);
+	free(hw.cfg);
+}
+
 static int
 setup(void **state)
 {
@@ -656,6 +735,8 @@ setup(void **state)
 	make_cert("ca", "be1", "be1", 2);
 	make_cert("ca", "be2", "be2", 2);
 	make_cert("ca", "be9", "be9", 2);
+	make_cert("ca", "hp1", "hp1", 2);
+	make_cert("ca", "hp2", "hp2", 2);
 	make_cert("otherca", "rogue", "be1", 2);
 	make_cert("ca", "expired", "be1", -1);
 	snprintf(svc_log_path, sizeof(svc_log_path), "%s/svc.log", dir);
@@ -688,8 +769,8 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_push),	     cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_refusals),     cmocka_unit_test(test_service_restart),
-		cmocka_unit_test(test_reload_failure), cmocka_unit_test(test_no_key_material),
-		cmocka_unit_test(test_state_unwritable),
+		cmocka_unit_test(test_reload_failure), cmocka_unit_test(test_state_unwritable),
+		cmocka_unit_test(test_haproxy_fleet),  cmocka_unit_test(test_no_key_material),
 	};
 
 	if (argc != 2) {
