@@ -27,6 +27,7 @@
 
 #include "cp_addr.h"
 #include "cp_keysvc_proto.h"
+#include "cp_reply.h"
 
 #define MAX_CONNS 256
 
@@ -56,6 +57,7 @@ struct cp_keysvc {
 	unsigned n_conns;
 	uint64_t refused;
 	int save_err; /* last state-file error, logged once */
+	uint64_t saves; /* state file writes */
 };
 
 static void __attribute__((format(printf, 2, 3)))
@@ -685,6 +687,7 @@ save_state(struct cp_keysvc *s)
 	else if (rc == 0 && s->save_err != 0)
 		slog(s, "keys: state file %s written again", s->conf.state);
 	s->save_err = rc;
+	s->saves += rc == 0;
 }
 
 int
@@ -739,4 +742,35 @@ cp_keysvc_counts(const struct cp_keysvc *s, unsigned *conns, unsigned *agents, u
 	*conns = s->n_conns;
 	*agents = ready;
 	*refused = s->refused;
+}
+
+int
+cp_keysvc_q_show(void *ctx, const struct cp_config *running, const struct cp_args *args,
+		 struct cp_reply *out, struct cp_err *e)
+{
+	static const char *const cols[] = { "listen", "connections", "agents", "refused",
+					    "state_file", "state" };
+	const struct cp_keysvc *s = ctx;
+	char ep[CP_ENDPOINT_STRLEN];
+	unsigned conns, agents;
+	uint64_t refused;
+
+	(void)running;
+	(void)args;
+	(void)e;
+	cp_keysvc_counts(s, &conns, &agents, &refused);
+	cp_reply_table(out, "service", 6, cols);
+	cp_reply_str(out, cp_endpoint_str(&s->conf.ip, s->port, ep, sizeof(ep)));
+	cp_reply_u64(out, conns);
+	cp_reply_u64(out, agents);
+	cp_reply_u64(out, refused);
+	cp_reply_str(out, s->conf.state != NULL ? s->conf.state : "-");
+	if (s->conf.state == NULL)
+		cp_reply_str(out, "none: keys are lost when tlslb restarts");
+	else if (s->save_err != 0)
+		cp_reply_strf(out, "write failed: %s; new keys held back", strerror(-s->save_err));
+	else
+		cp_reply_strf(out, "ok (%llu writes)", (unsigned long long)s->saves);
+	cp_keys_show(s->keys, out, wall(s));
+	return 0;
 }

@@ -64,4 +64,31 @@ int cp_keysvc_poll(struct cp_keysvc *s, int timeout_ms);
 void cp_keysvc_counts(const struct cp_keysvc *s, unsigned *conns, unsigned *agents,
 		      uint64_t *refused);
 
+struct cp_config;
+struct cp_args;
+struct cp_reply;
+struct cp_err;
+/**
+ * `show keys` with the service's own view first (cp_query_fn, ctx = the
+ * struct cp_keysvc): a "service" table (listen address, connections, greeted
+ * agents, refusals, state file and whether it is written), then cp_keys_show().
+ */
+int cp_keysvc_q_show(void *ctx, const struct cp_config *running, const struct cp_args *args,
+		     struct cp_reply *out, struct cp_err *e);
+
+/*
+ * Wiring in the daemon (control thread):
+ *   keys = cp_keys_create(&ops)      ops.keyname: find the service and backend
+ *                                     config indices of vip:vport / ip:port and call
+ *                                     dp_shared_keyname_set()/_remove() (name length:
+ *                                     the service's keyname_len, at most 16)
+ *   cp_keys_configure(keys, cfg, time(NULL)), then, when cfg->keys.listen,
+ *   cp_keys_state_load(keys, cfg->keys.state, time(NULL)) and
+ *   cp_keysvc_create() from cfg->keys; query hooks CP_Q_SHOW_KEYS ->
+ *   cp_keysvc_q_show (svc), CP_Q_KEYS_ROTATE -> cp_keys_q_rotate (keys);
+ *   after every applied config change cp_keys_configure(keys, new, time(NULL))
+ *   (recreate the service when cfg->keys changed); in the loop,
+ *   cp_keysvc_poll(svc, 0) after the CLI socket's own poll.
+ */
+
 #endif /* CP_KEYSVC_H */

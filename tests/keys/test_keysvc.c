@@ -278,6 +278,17 @@ both_reloaded(struct world *w, void *arg)
 }
 
 static bool
+two_agents(struct world *ww, void *arg)
+{
+	unsigned conns, agents;
+	uint64_t refused;
+
+	(void)arg;
+	cp_keysvc_counts(ww->svc, &conns, &agents, &refused);
+	return conns == 2 && agents == 2;
+}
+
+static bool
 log_has(struct world *w, void *arg)
 {
 	(void)w;
@@ -550,9 +561,14 @@ test_no_key_material(void **state)
 	unsigned i;
 
 	(void)state;
+	/* a2 came back at the end of test_reload_failure: let it settle. */
+	assert_true(poll_until(&w, two_agents, NULL, 15));
+	for (i = 0; i < 10; i++)
+		cp_keysvc_poll(w.svc, 50);
 	/* show keys names the keys and the agents, and holds no key material. */
 	r = cp_reply_new();
-	cp_keys_show(w.keys, r, (uint64_t)time(NULL));
+	assert_int_equal(cp_keysvc_q_show(w.svc, w.cfg, NULL, r, NULL), 0);
+	assert_non_null(strstr(keys_reply_text(r), "| 2 | 2 | 0 | "));
 	{
 		FILE *f;
 		char path[256];
@@ -638,6 +654,14 @@ test_state_unwritable(void **state)
 		cp_keysvc_poll(bad.svc, 50);
 	assert_true(file_has(svc_log_path, "no-such-dir/keys.state: No such file or directory; "
 					   "new keys are held back"));
+	{
+		struct cp_reply *r = cp_reply_new();
+
+		assert_int_equal(cp_keysvc_q_show(bad.svc, bad.cfg, NULL, r, NULL), 0);
+		assert_non_null(strstr(keys_reply_text(r),
+				       "write failed: No such file or directory; new keys held back"));
+		cp_reply_free(r);
+	}
 	assert_int_equal(lines_in("a3", ".reloads"), 0);
 	agent_stop(a3);
 	world_stop(&bad);
