@@ -379,6 +379,9 @@ push(struct cp_keysvc *s, struct conn *c, bool force)
 		conn_kill(s, c);
 		return;
 	}
+	/* A slow reader gets the newest set once it took the last one, not a backlog. */
+	if (!force && c->tx.len > 0)
+		return;
 	keys = calloc(CP_KP_MAX_KEYS, sizeof(*keys));
 	states = calloc(CP_KP_MAX_KEYS, 1);
 	if (keys == NULL || states == NULL)

@@ -586,6 +586,43 @@ test_reconfigure(void **state)
 	fx_close(&f);
 }
 
+/* An agent turning haproxy flips auto to fleet-shared: the old chains only decrypt. */
+static void
+test_policy_switch(void **state)
+{
+	struct cp_ip v = vip();
+	uint8_t be1_cur[16];
+	struct set s;
+	struct fx f;
+	size_t i;
+	int prev = 0, cur = 0, next = 0;
+
+	(void)state;
+	fx_open(&f, "openssl", "auto");
+	cp_keys_tick(f.k, T0);
+	memcpy(be1_cur, enc_name(&f, f.be1, &s), 16);
+	apply(f.cfg, "keys agent 10.0.0.10:443 10.1.0.12:443 cn be2 format haproxy");
+	assert_int_equal(cp_keys_configure(f.k, f.cfg, T0 + 1), 0);
+	assert_int_equal(cp_keys_policy(f.k, &v, 443), CP_KEYS_POLICY_FLEET_SHARED);
+	cp_keys_tick(f.k, T0 + 1);
+	get_set(&f, f.be1, &s);
+	for (i = 0; i < s.ks.n; i++) {
+		prev += s.states[i] == CP_KEY_PREVIOUS;
+		cur += s.states[i] == CP_KEY_CURRENT;
+		next += s.states[i] == CP_KEY_NEXT;
+	}
+	/* The two old currents decrypt; one shared current and next; old nexts gone. */
+	assert_int_equal(prev, 2);
+	assert_int_equal(cur, 1);
+	assert_int_equal(next, 1);
+	assert_memory_not_equal(s.keys[s.ks.encrypt].name, be1_cur, 16);
+	/* Tickets be1 issued still route to be1; the shared key routes nowhere. */
+	assert_int_equal(route_of(&f.rt, be1_cur), 443);
+	assert_int_equal(route_of(&f.rt, s.keys[s.ks.encrypt].name), -1);
+	assert_int_equal(f.rt.n, 2);
+	fx_close(&f);
+}
+
 /* The grammar: what is accepted, refused, and printed back. */
 static void
 test_grammar(void **state)
@@ -751,6 +788,7 @@ main(void)
 		cmocka_unit_test(test_restart_recovery),
 		cmocka_unit_test(test_show_never_material),
 		cmocka_unit_test(test_reconfigure),
+		cmocka_unit_test(test_policy_switch),
 		cmocka_unit_test(test_grammar),
 		cmocka_unit_test(test_query_hooks),
 	};
