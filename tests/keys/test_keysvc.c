@@ -457,6 +457,29 @@ test_refusals(void **state)
 		assert_int_equal(agents, 2);
 	}
 
+	/* TLS 1.2 with a good certificate: the key channel is TLS 1.3 only. */
+	{
+		char cmd[1024];
+		pid_t pid;
+		int status;
+
+		snprintf(cmd, sizeof(cmd),
+			 "exec openssl s_client -tls1_2 -connect 127.0.0.1:%u -cert %s/be1.pem "
+			 "-key %s/be1.key -CAfile %s/ca.pem </dev/null >%s/tls12.log 2>&1",
+			 w.port, dir, dir, dir, dir);
+		cp_keysvc_counts(w.svc, &conns, &agents, &refused_before);
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		assert_true(poll_until(&w, log_has, (void *)"unsupported protocol", 10));
+		waitpid(pid, &status, 0);
+		cp_keysvc_counts(w.svc, &conns, &agents, &refused);
+		assert_int_equal(refused, refused_before + 1);
+	}
+
 	/* Not TLS at all, and a connection that never says anything. */
 	{
 		struct sockaddr_in sa = { .sin_family = AF_INET,
