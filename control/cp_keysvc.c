@@ -44,6 +44,7 @@ struct conn {
 	uint64_t deadline; /* monotonic ms: handshake and HELLO done by then */
 	bool closing;      /* flush what is queued (an ERROR), then close */
 	bool want_write;   /* OpenSSL waits for the socket to take more */
+	int set_err;       /* last failure to build its set, logged once */
 	struct cp_kp_buf rx, tx;
 };
 
@@ -387,6 +388,10 @@ push(struct cp_keysvc *s, struct conn *c, bool force)
 	if (keys == NULL || states == NULL)
 		goto out;
 	rc = cp_keys_member_set(s->keys, ref, keys, states, CP_KP_MAX_KEYS, &set, &gen);
+	if (rc < 0 && rc != c->set_err)
+		slog(s, "keys: no set for agent %s: %s (more than %d live keys: rotate less often "
+		     "or retain less)", c->cn, strerror(-rc), CP_KP_MAX_KEYS);
+	c->set_err = rc < 0 ? rc : 0;
 	if (rc < 0 || set.n == 0 || (!force && c->sent && gen == c->sent_gen))
 		goto out;
 	cp_kp_put_keyset(&c->tx, gen, &set, states);
