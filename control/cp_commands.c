@@ -9,6 +9,7 @@
 
 #include "cp_handlers.h"
 #include "cp_queries.h"
+#include "cp_cmd_keys.h"
 
 const char *const cp_role_words[] = { "client", "server", "both", NULL };
 const char *const cp_mode_words[] = { "l4", "tls", NULL };
@@ -229,6 +230,47 @@ static const struct cp_param set_snat_ports[] = {
 	{ .type = CP_P_END },
 };
 
+/* keys commands (cp_cmd_keys.c): the ticket-key service and its agents */
+static const struct cp_param keys_listen[] = {
+	[ARG_KL_EP] = { .meta = "IP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_KL_CA] = { .key = "ca", .meta = "FILE", .type = CP_P_DEV },
+	[ARG_KL_CERT] = { .key = "cert", .meta = "FILE", .type = CP_P_DEV },
+	[ARG_KL_KEY] = { .key = "key", .meta = "FILE", .type = CP_P_DEV },
+	[ARG_KL_STATE] = { .key = "state", .meta = "FILE", .type = CP_P_DEV },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param keys_service[] = {
+	[ARG_KS_SVC] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_KS_POLICY] = { .key = "policy", .type = CP_P_KEYWORD, .words = cp_keys_policy_words,
+			    .optional = true },
+	[ARG_KS_ROTATE] = { .key = "rotate", .meta = "SECONDS", .type = CP_P_UINT, .min = 1,
+			    .max = 604800, .optional = true },
+	[ARG_KS_LIFETIME] = { .key = "lifetime", .meta = "SECONDS", .type = CP_P_UINT, .min = 1,
+			      .max = 604800, .optional = true },
+	[ARG_KS_RETAIN] = { .key = "retain", .meta = "SECONDS", .type = CP_P_UINT, .min = 1,
+			    .max = 604800, .optional = true },
+	[ARG_KS_AES] = { .key = "aes", .type = CP_P_KEYWORD, .words = cp_keys_aes_words,
+			 .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param keys_agent[] = {
+	[ARG_KA_SVC] = { .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_KA_BE] = { .meta = "IP:PORT", .type = CP_P_ENDPOINT },
+	[ARG_KA_CN] = { .key = "cn", .meta = "NAME", .type = CP_P_DEV, .optional = true },
+	[ARG_KA_FORMAT] = { .key = "format", .type = CP_P_KEYWORD, .words = cp_keys_format_words,
+			    .optional = true },
+	[ARG_KA_OFF] = { .key = "off", .type = CP_P_FLAG, .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param keys_rotate[] = {
+	[ARG_KR_SVC] = { .key = "service", .meta = "VIP:PORT", .type = CP_P_ENDPOINT,
+			 .optional = true },
+	{ .type = CP_P_END },
+};
+
 /* --- queries and actions (cp_queries.h has their argument indices) --- */
 
 static const struct cp_param no_params[] = {
@@ -399,9 +441,25 @@ static const struct cp_command commands[] = {
 	      "counters and gauges in the Prometheus text format", no_params),
 	QUERY("show keys", "", CP_Q_SHOW_KEYS, "the session-ticket keys (names and ages, never "
 	      "the secrets)", no_params),
-	/* keys commands go here */
-	QUERY("keys rotate", "[VIP:PORT]", CP_Q_KEYS_ROTATE,
-	      "start a new session-ticket key now (every service, or one)", q_service),
+	{ "keys listen", "IP:PORT ca FILE cert FILE key FILE state FILE", cp_cmd_keys_listen,
+	  "serve ticket keys to agents over TLS 1.3 with client certificates signed by the CA, "
+	  "on a management address (kernel stack); keys persist in the 0600 state file",
+	  keys_listen },
+	{ "keys service",
+	  "VIP:PORT [policy auto|per-server|fleet-shared|off] [rotate SECONDS] "
+	  "[lifetime SECONDS] [retain SECONDS] [aes 128|256]",
+	  cp_cmd_keys_service,
+	  "ticket-key policy of a service (defaults: auto, rotate 3600, lifetime 43200, retain "
+	  "= lifetime, aes 256); options not given keep their value",
+	  keys_service },
+	{ "keys agent", "VIP:PORT IP:PORT [cn NAME] [format openssl|nginx|haproxy] [off]",
+	  cp_cmd_keys_agent,
+	  "the key agent whose certificate CN is NAME serves this backend, whose TLS server "
+	  "reads keys in that format; off: none",
+	  keys_agent },
+	{ "keys rotate", "[service VIP:PORT]", NULL,
+	  "rotate ticket keys now (once every reachable agent holds the next keys)", keys_rotate,
+	  CP_Q_KEYS_ROTATE },
 	QUERY("clear counters", "", CP_Q_CLEAR_COUNTERS, "reset every counter to zero",
 	      no_params),
 };

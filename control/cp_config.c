@@ -8,6 +8,7 @@
 #include "cp_addr.h"
 #include "cp_args.h"
 #include "cp_commands.h"
+#include "cp_cmd_keys.h"
 #include "cp_lexer.h"
 
 void
@@ -217,5 +218,6 @@ cp_config_equal(const struct cp_config *a, const struct cp_config *b)
 	       a->limits.flows == b->limits.flows &&
 	       a->limits.neigh_queue == b->limits.neigh_queue &&
 	       a->limits.snat_port_low == b->limits.snat_port_low &&
-	       a->limits.snat_port_high == b->limits.snat_port_high;
+	       a->limits.snat_port_high == b->limits.snat_port_high &&
+	       cp_keys_conf_equal(a, b);
 }

@@ -83,6 +83,57 @@ enum cp_backend_admin {
 				   probes; existing flows continue */
 };
 
+/** Longest certificate identity (CN) of a key agent, with its NUL. */
+#define CP_KEYS_CN_MAX 64
+/** Longest file path in the keys commands, with its NUL (CP_DEV_MAX: parsed as a device string). */
+#define CP_KEYS_PATH_MAX CP_DEV_MAX
+
+/** What a backend's TLS server reads its ticket keys as (0: no agent). */
+enum cp_keys_format {
+	CP_KEYS_FMT_NONE = 0,
+	CP_KEYS_FMT_OPENSSL,
+	CP_KEYS_FMT_NGINX,
+	CP_KEYS_FMT_HAPROXY,
+};
+
+/** `keys agent VIP:PORT IP:PORT cn NAME format openssl|nginx|haproxy` */
+struct cp_backend_keys {
+	char cn[CP_KEYS_CN_MAX]; /**< the agent's certificate CN; "" (and format 0): no agent */
+	uint8_t format;          /**< enum cp_keys_format */
+};
+
+/** Ticket-key policy of a service (cp_keys.h says what each means). */
+enum cp_keys_policy {
+	CP_KEYS_POLICY_AUTO = 0,     /**< per-server unless a backend's format cannot hold it */
+	CP_KEYS_POLICY_PER_SERVER,
+	CP_KEYS_POLICY_FLEET_SHARED,
+	CP_KEYS_POLICY_OFF,
+};
+
+/**
+ * `keys service VIP:PORT [policy auto|per-server|fleet-shared|off] [rotate S] [lifetime S]
+ * [retain S] [aes 128|256]`. Zero fields mean the defaults (cp_keys.h), so that a
+ * service never configured and one given the defaults are the same bytes.
+ */
+struct cp_service_keys {
+	uint8_t policy;    /**< enum cp_keys_policy */
+	uint8_t aes_bits;  /**< 0 (256), 128 or 256 */
+	uint32_t rotate;   /**< s between rotations; 0: CP_KEYS_DEFAULT_ROTATE */
+	uint32_t lifetime; /**< s, longest ticket lifetime of the servers; 0: default */
+	uint32_t retain;   /**< s a previous key is kept; 0: the lifetime */
+};
+
+/** `keys listen IP:PORT ca FILE cert FILE key FILE state FILE` */
+struct cp_keys_conf {
+	bool listen;       /**< the key service is configured */
+	struct cp_ip ip;   /**< management address (kernel stack, not DPDK) */
+	uint16_t port;
+	char ca[CP_KEYS_PATH_MAX];    /**< CA that signs the agents' certificates */
+	char cert[CP_KEYS_PATH_MAX];  /**< the service's own certificate and key */
+	char key[CP_KEYS_PATH_MAX];
+	char state[CP_KEYS_PATH_MAX]; /**< 0600 state file: keys survive a restart */
+};
+
 /** `backend add VIP:PORT IP:PORT [weight N] [name NAME]` (weight 0: no new flows) */
 struct cp_backend {
 	struct cp_ip ip;
@@ -95,6 +146,7 @@ struct cp_backend {
 	/** `backend set ... server-id HEX`: the prefix its servers put in session IDs
 	 *  (first cp_service.server_id_len bytes count); all zero: none */
 	uint8_t server_id[CP_SERVER_ID_MAX];
+	struct cp_backend_keys keys; /**< `keys agent`: who fetches its ticket keys */
 };
 
 /** Source ports of the dataplane's health probes on tlslb's own addresses; full-NAT's
@@ -124,6 +176,7 @@ struct cp_service {
 	uint8_t server_id_len;     /**< 0: servers embed no ID; else 1..CP_SERVER_ID_MAX */
 	bool psk_server_id;        /**< TLS 1.3 PSK identities carry the server ID too */
 	struct cp_health health;
+	struct cp_service_keys keys; /**< `keys service`: ticket-key policy */
 };
 
 /**
@@ -175,6 +228,7 @@ struct cp_config {
 	struct cp_timeouts timeouts;
 	struct cp_limits limits;
 	struct cp_pending pending; /**< not part of the configuration proper */
+	struct cp_keys_conf keys;  /**< `keys listen`: the ticket-key service */
 };
 
 /** Defaults: no ports or services; timeouts syn 5, established 900, closing 30, reset 5,

@@ -10,6 +10,7 @@
 #include "cp_addr.h"
 #include "cp_config.h"
 #include "cp_handlers.h"
+#include "cp_cmd_keys.h"
 
 /* Keyword spelling of @v, or NULL when out of the list. */
 static const char *
@@ -170,6 +171,7 @@ cp_config_save(const struct cp_config *cfg, FILE *out)
 	save_net(cfg, out);
 	save_settings(cfg, out);
 	save_services(cfg, out);
+	cp_keys_conf_save(cfg, out);
 	if (fflush(out) != 0 || ferror(out))
 		return -EIO;
 	return 0;

@@ -338,7 +338,7 @@ static const struct query_case queries[] = {
 	{ "show metrics", CP_Q_SHOW_METRICS },
 	{ "show keys", CP_Q_SHOW_KEYS },
 	{ "keys rotate", CP_Q_KEYS_ROTATE },
-	{ "keys rotate 10.0.0.10:80", CP_Q_KEYS_ROTATE },
+	{ "keys rotate service 10.0.0.10:80", CP_Q_KEYS_ROTATE },
 	{ "clear counters", CP_Q_CLEAR_COUNTERS },
 	{ "set log level debug", CP_Q_SET_LOG_LEVEL },
 };
