@@ -9,9 +9,11 @@
  * chosen exactly weight times, and the picks of a heavy backend are spread
  * between the others instead of coming in a block.
  */
-int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur)
+int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, struct dp_sched_state *st,
+		  const uint8_t *down)
 {
 	const struct dp_service *s = &t->svc[svc];
+	int64_t *cur = st->cur;
 	int64_t total = 0;
 	int best = -ENOENT;
 	unsigned i;
@@ -20,8 +22,12 @@ int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur)
 		uint16_t b = t->bk_order[i];
 		uint32_t w = t->bk[b].weight;
 
-		if (w == 0)
+		if (w == 0 || (down != NULL && __atomic_load_n(&down[b], __ATOMIC_RELAXED)))
 			continue;
+		if (st->gen[b] != t->bk[b].gen) {
+			st->gen[b] = t->bk[b].gen;
+			cur[b] = 0;
+		}
 		cur[b] += w;
 		total += w;
 		if (best < 0 || cur[b] > cur[best])

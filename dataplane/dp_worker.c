@@ -10,21 +10,30 @@
 
 #include "dp_internal.h"
 #include "dp_nat.h"
-#include "dp_sched.h"
 #include "dp_tls.h"
 
-static const struct dp_service *service_of(const struct dp_shared *sh, const struct dp_flow *f)
+void dp_worker_sync(struct dp_worker *w)
 {
-	return &sh->svc.svc[sh->svc.bk[f->backend].service];
+	struct dp_shared *sh = w->sh;
+
+	w->snap = __atomic_load_n(&sh->snap, __ATOMIC_ACQUIRE);
+	/* after the snapshot: one with a tls service comes after the tls state */
+	if (unlikely(w->tls == NULL)) {
+		struct dp_tls_shared *t = __atomic_load_n(&sh->tls, __ATOMIC_ACQUIRE);
+
+		if (t != NULL)
+			w->tls = t->worker[w->index];
+	}
 }
 
 /* The keys of a flow, rebuilt from the record so it need not store them. */
 static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fwd,
 		      struct dp_flow_key *rev)
 {
-	const struct dp_shared *sh = ((struct dp_worker *)ctx)->sh;
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
-	const struct dp_service *s = service_of(sh, f);
+	const struct dp_worker *w = ctx;
+	const struct dp_shared *sh = w->sh;
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 
 	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
 				     .sport = f->client_port, .dport = s->port,
@@ -36,7 +45,7 @@ static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fw
 	    !(sh->flows.splice[f - sh->flows.recs].flags & DP_SPLICE_F_BOUND))
 		dp_tls_placeholder_key(f, rev);
 	else if (s->nat == CP_NAT_FULL) {
-		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
+		rev->dst = w->snap->addr[f->snat_addr].ip.v4;
 		rev->dport = f->snat_port;
 	}
 }
@@ -49,10 +58,12 @@ static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
 		w->st.flows_closed++;
 	else
 		w->st.flows_expired++;
-	if (f->flags & DP_FLOW_F_TLS)
+	if (f->flags & DP_FLOW_F_TLS) {
 		dp_tls_flow_removed(w, (uint32_t)(f - w->sh->flows.recs));
-	else
+	} else {
 		w->st.backend[f->backend].active_flows--;
+		w->st.service[dp_flow_svc(f)].active_flows--;
+	}
 }
 
 /*
@@ -65,17 +76,18 @@ int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct
 			struct dp_flow_key *rev)
 {
 	const struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
 	const struct cp_limits *lim = &sh->cfg.limits;
-	unsigned list = sh->svc.n_snat[bk->out_port] ? bk->out_port : CP_MAX_PORTS;
-	unsigned n = sh->svc.n_snat[list], first, count, k, tries;
+	unsigned list = snap->n_snat[bk->out_port] ? bk->out_port : CP_MAX_PORTS;
+	unsigned n = snap->n_snat[list], first, count, k, tries;
 	uint8_t addr;
 
 	first = lim->snat_port_low + w->index;
 	if (n == 0 || lim->snat_port_low == 0 || first > lim->snat_port_high)
 		return -ENOSPC;
 	count = (lim->snat_port_high - first) / sh->n_workers + 1;
-	addr = sh->svc.snat[list][w->snat_rr++ % n];
-	rev->dst = sh->cfg.addresses[addr].ip.v4;
+	addr = snap->snat[list][w->snat_rr++ % n];
+	rev->dst = snap->addr[addr].ip.v4;
 	k = w->snat_next[addr] % count;
 	for (tries = 0; tries < 64 && tries < count; tries++) {
 		uint16_t port = (uint16_t)(first + k * sh->n_workers);
@@ -101,9 +113,10 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 			const struct dp_flow_key *key)
 {
 	struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
 	const uint8_t opening = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
 				RTE_TCP_FIN_FLAG;
-	uint32_t local = dp_svc_local(&sh->svc, key->dst), rec, nh_ip;
+	uint32_t local = dp_svc_local(snap, key->dst), rec, nh_ip;
 	const struct dp_backend *bk;
 	struct dp_flow_key rev;
 	enum dp_drop why;
@@ -115,12 +128,12 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 		dp_drop(w, m, local ? DP_DROP_DST_LOCAL : DP_DROP_DST_UNKNOWN);
 		return -1;
 	}
-	svc = dp_svc_find(&sh->svc, key->dst, key->dport);
+	svc = dp_svc_find(snap, key->dst, key->dport);
 	if (svc < 0) {
 		dp_drop(w, m, DP_DROP_NO_SERVICE);
 		return -1;
 	}
-	if (sh->svc.svc[svc].mode == CP_MODE_TLS)
+	if (snap->svc[svc].mode == CP_MODE_TLS)
 		return dp_tls_new(w, m, p, key, svc) == 0 ? DP_TLS_TAKEN : -1;
 	if ((p->tcp->tcp_flags & opening) != RTE_TCP_SYN_FLAG) {
 		dp_drop(w, m, DP_DROP_NO_FLOW);
@@ -132,12 +145,12 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	}
 	f = &sh->flows.recs[rec];
 	why = DP_DROP_NO_BACKEND;
-	b = dp_sched_pick(&sh->svc, (uint16_t)svc, w->sched);
+	b = dp_sched_pick(snap, (uint16_t)svc, &w->sched, sh->bk_down);
 	if (b < 0)
 		goto release;
-	bk = &sh->svc.bk[b];
+	bk = &snap->bk[b];
 	why = DP_DROP_NO_ROUTE;
-	if (bk->nh < 0 || dp_route_lookup(&sh->routes, key->src, &cport, &nh_ip) < 0)
+	if (bk->nh < 0 || dp_route_lookup(&snap->routes, key->src, &cport, &nh_ip) < 0)
 		goto release;
 	why = DP_DROP_NEIGH_FULL;
 	cslot = dp_neigh_get(&sh->neigh, nh_ip, cport);
@@ -151,11 +164,11 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	f->last_seen = (uint32_t)w->now_ms;
 	f->snat_addr = 0;
 	f->snat_port = 0;
-	f->flags = 0;
+	f->flags = (uint16_t)(svc << DP_FLOW_SVC_SHIFT);
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = key->src, .sport = bk->port,
 				    .dport = key->sport, .proto = IPPROTO_TCP,
 				    .family = AF_INET };
-	if (sh->svc.svc[svc].nat == CP_NAT_FULL) {
+	if (snap->svc[svc].nat == CP_NAT_FULL) {
 		why = DP_DROP_NO_SNAT;
 		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
 			goto release;
@@ -172,6 +185,8 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	w->st.flows_created++;
 	w->st.backend[b].new_flows++;
 	w->st.backend[b].active_flows++;
+	w->st.service[svc].new_flows++;
+	w->st.service[svc].active_flows++;
 	return rec;
 release:
 	dp_flow_release(&w->fw, &sh->flows, rec);
@@ -187,8 +202,8 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
-	const struct dp_service *s = &sh->svc.svc[bk->service];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 	struct dp_backend_stats *bs = &w->st.backend[f->backend];
 	struct dp_nat4 to;
 
@@ -199,7 +214,7 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 		to.src = p->ip->src_addr;
 		to.sport = p->tcp->src_port;
 		if (s->nat == CP_NAT_FULL) {
-			to.src = sh->cfg.addresses[f->snat_addr].ip.v4;
+			to.src = w->snap->addr[f->snat_addr].ip.v4;
 			to.sport = f->snat_port;
 		}
 		to.dst = bk->ip;
@@ -223,7 +238,7 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 	uint32_t local;
 
 	if (p->proto != IPPROTO_TCP) {
-		local = dp_svc_local(&w->sh->svc, p->ip->dst_addr);
+		local = dp_svc_local(w->snap, p->ip->dst_addr);
 		dp_drop(w, m, local & DP_LOCAL_VIP ? DP_DROP_NON_TCP_VIP :
 			      local ? DP_DROP_NON_TCP_LOCAL : DP_DROP_DST_UNKNOWN);
 		return false;
@@ -237,6 +252,104 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 				     .sport = p->tcp->src_port, .dport = p->tcp->dst_port,
 				     .proto = IPPROTO_TCP, .family = AF_INET };
 	return true;
+}
+
+/* ---- backends deleted with reset ---- */
+
+static bool reset_applies(const struct dp_worker *w, uint32_t rec, const struct dp_pkt *p)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+
+	/* an RST goes on as it is; an unspliced tls flow is its context's */
+	if (p->tcp->tcp_flags & RTE_TCP_RST_FLAG)
+		return false;
+	return !(f->flags & DP_FLOW_F_TLS) ||
+	       (__atomic_load_n(&w->sh->flows.splice[rec].flags, __ATOMIC_ACQUIRE) &
+		DP_SPLICE_F_SPLICED);
+}
+
+static void mark_reset(struct dp_worker *w, struct dp_flow *f)
+{
+	if (__atomic_load_n(&f->state, __ATOMIC_RELAXED) >= DP_FLOW_RESET)
+		return;
+	/* retired by the owner's expiry after the reset timeout */
+	__atomic_store_n(&f->last_seen, (uint32_t)w->now_ms, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
+}
+
+/*
+ * tlslb tracks no sequence numbers for l4 flows, so the RSTs are cut from a
+ * packet of the flow: its sender gets one at the sequence it acknowledges
+ * (RFC 9293 3.10.7.4: exactly rcv_nxt, accepted at once), its peer one at the
+ * packet's own sequence number. tls flows translate the server's sequence
+ * space by seq_delta.
+ */
+static void reset_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+		       uint32_t rec, bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
+	uint8_t fl = p->tcp->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(p->tcp->sent_seq), ack = rte_be_to_cpu_32(p->tcp->recv_ack);
+	uint32_t delta = (f->flags & DP_FLOW_F_TLS) ? sh->flows.splice[rec].seq_delta : 0;
+	uint32_t c_seq, b_seq, src = f->client_ip;
+	uint16_t sport = f->client_port;
+	bool has_ack = fl & RTE_TCP_ACK_FLAG;
+
+	if (s->nat == CP_NAT_FULL) {
+		src = w->snap->addr[f->snat_addr].ip.v4;
+		sport = f->snat_port;
+	}
+	if (!reverse) {
+		b_seq = seq;
+		c_seq = ack;
+	} else {
+		b_seq = ack;
+		c_seq = seq + delta;
+	}
+	if (has_ack || reverse)
+		dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
+			.src = s->vip, .dst = f->client_ip, .sport = s->port,
+			.dport = f->client_port, .seq = c_seq, .flags = RTE_TCP_RST_FLAG });
+	if (bk->nh >= 0 && (has_ack || !reverse))
+		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+			.seq = b_seq, .flags = RTE_TCP_RST_FLAG });
+	mark_reset(w, f);
+	dp_drop(w, m, DP_DROP_BACKEND_RESET);
+}
+
+#define RESET_SCAN 1024 /* records examined per tick while resets are pending */
+
+/* The owner's pass over its records after a reset was asked: flows that send
+ * nothing more are retired too (after the reset timeout). */
+static void reset_sweep(struct dp_worker *w)
+{
+	struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
+	unsigned n;
+
+	if (likely(snap->n_reset == 0 || w->reset_seq == snap->seq))
+		return;
+	if (w->reset_cursor < w->fw.lo || w->reset_cursor >= w->fw.hi)
+		w->reset_cursor = w->fw.lo;
+	for (n = 0; n < RESET_SCAN; n++) {
+		struct dp_flow *f = &sh->flows.recs[w->reset_cursor];
+		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+
+		if (st >= DP_FLOW_SYN && st < DP_FLOW_RESET &&
+		    (snap->bk[f->backend].flags & DP_SLOT_RESET) &&
+		    (!(f->flags & DP_FLOW_F_TLS) ||
+		     (sh->flows.splice[w->reset_cursor].flags & DP_SPLICE_F_BOUND)))
+			mark_reset(w, f);
+		if (++w->reset_cursor == w->fw.hi) {
+			w->reset_cursor = w->fw.lo;
+			w->reset_seq = snap->seq;
+			return;
+		}
+	}
 }
 
 /* A 20-byte record straddles two cache lines one time in four: fetch both ends. */
@@ -282,6 +395,11 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			rec = (uint32_t)made;
 			reverse = false;
 		}
+		if (unlikely(w->snap->bk[sh->flows.recs[rec].backend].flags & DP_SLOT_RESET) &&
+		    reset_applies(w, rec, &b->p[i])) {
+			reset_flow(w, b->m[i], &b->p[i], rec, reverse);
+			continue;
+		}
 		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
 		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse))
 			continue;
@@ -301,6 +419,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 	uint16_t i;
 
 	w->now_ms = now_tsc / w->sh->tsc_per_ms;
+	dp_worker_sync(w);
 	if (n)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
@@ -362,9 +481,11 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
 	struct dp_shared *sh = w->sh;
 
 	w->now_ms = now_tsc / sh->tsc_per_ms;
-	/* between bursts this worker holds no flow reference */
+	/* between bursts this worker holds no flow reference, and no snapshot */
 	rte_rcu_qsbr_quiescent(sh->qs, w->index);
+	dp_worker_sync(w);
 	dp_flow_reclaim(&w->fw, &sh->flows, sh->qs);
+	reset_sweep(w);
 	/* tls timers first: a hello timing out binds and refreshes its flow */
 	dp_tls_tick(w);
 	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, DP_FLOW_SCAN, flow_keys,
@@ -411,6 +532,7 @@ struct dp_worker *dp_worker_create(struct dp_shared *sh, unsigned worker_index,
 		goto fail_ws;
 	}
 	rte_rcu_qsbr_thread_online(sh->qs, worker_index);
+	dp_worker_sync(w);
 	__atomic_store_n(&sh->workers[worker_index], w, __ATOMIC_RELEASE);
 	return w;
 fail_ws:
