@@ -363,14 +363,21 @@ static int resolve(struct dp_shared *sh, struct dp_svc_table *t, char *err, size
 }
 
 static void carry_retired(struct dp_runtime *rt, struct dp_svc_table *t,
-			  const struct dp_svc_table *old)
+			  const struct dp_svc_table *old, const struct cp_config *next)
 {
 	const struct rt_maps *m = &rt->next;
+	uint32_t client_ports = 0;
 	unsigned i;
 
+	for (i = 0; i < next->n_ports; i++)
+		if (next->ports[i].role & CP_ROLE_CLIENT)
+			client_ports |= 1u << i;
 	for (i = 0; i < CP_MAX_SERVICES; i++) {
 		if (m->svc[i].state != RT_RETIRED || old == NULL)
 			continue;
+		/* clients of its flows still need the VIP's MAC (no full table: the
+		 * VIP goes unanswered, its flows still pass) */
+		(void)dp_svc_local_add(t, old->svc[i].vip, DP_LOCAL_VIP | client_ports);
 		t->svc[i] = old->svc[i];
 		t->svc[i].flags = DP_SLOT_RETIRED;
 		t->svc[i].n = 0;
@@ -602,7 +609,7 @@ static int commit(struct dp_shared *sh, const struct cp_config *next, char *err,
 		say(err, len, "too many addresses and services");
 		goto fail;
 	}
-	carry_retired(rt, t, sh->snap);
+	carry_retired(rt, t, sh->snap, next);
 	ret = resolve(sh, t, err, len);
 	if (ret < 0)
 		goto fail;

@@ -68,7 +68,7 @@ int dp_svc_find(const struct dp_svc_table *t, uint32_t vip, uint16_t port)
 	return dp_kv_get(&t->svc_h, svc_key(vip, port), &v) == 0 ? (int)v : -ENOENT;
 }
 
-static int local_add(struct dp_svc_table *t, uint32_t ip, uint32_t flags)
+int dp_svc_local_add(struct dp_svc_table *t, uint32_t ip, uint32_t flags)
 {
 	return dp_kv_put(&t->local_h, local_key(ip), dp_svc_local(t, ip) | flags);
 }
@@ -197,7 +197,7 @@ int dp_svc_fill(struct dp_svc_table *t, const struct cp_config *cfg, const int16
 		ret = dp_kv_put(&t->svc_h, svc_key(d->vip, d->port), (uint32_t)slot);
 		if (ret < 0)
 			return ret;
-		ret = local_add(t, d->vip, DP_LOCAL_VIP | client_ports);
+		ret = dp_svc_local_add(t, d->vip, DP_LOCAL_VIP | client_ports);
 		if (ret < 0)
 			return ret;
 		if ((unsigned)slot >= t->n_services)
@@ -216,7 +216,7 @@ int dp_svc_fill(struct dp_svc_table *t, const struct cp_config *cfg, const int16
 			t->snat[a->port][t->n_snat[a->port]++] = (uint8_t)i;
 			t->snat[CP_MAX_PORTS][t->n_snat[CP_MAX_PORTS]++] = (uint8_t)i;
 		}
-		ret = local_add(t, a->ip.v4, flags);
+		ret = dp_svc_local_add(t, a->ip.v4, flags);
 		if (ret < 0)
 			return ret;
 	}

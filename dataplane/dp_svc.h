@@ -104,6 +104,10 @@ int dp_svc_find(const struct dp_svc_table *t, uint32_t vip, uint16_t port);
 /* DP_LOCAL_* of @ip, 0 when the address is not ours. */
 uint32_t dp_svc_local(const struct dp_svc_table *t, uint32_t ip);
 
+/* Add @flags to local address @ip (a retired service keeps answering ARP for
+ * its VIP while its flows finish). */
+int dp_svc_local_add(struct dp_svc_table *t, uint32_t ip, uint32_t flags);
+
 /* The small table: 0 or -ENOSPC; lookup returns -ENOENT when absent. */
 int dp_kv_put(struct dp_kv *kv, uint64_t key, uint32_t val);
 int dp_kv_get(const struct dp_kv *kv, uint64_t key, uint32_t *val);
