@@ -518,6 +518,8 @@ static void publish(struct dp_shared *sh, const struct cp_config *next, struct d
 		 * what the old owner's sessions taught about it forgotten */
 		if (m->bk[i].state != RT_FREE && m->bk[i].gen != rt->m.bk[i].gen) {
 			take_base(sh, i);
+			/* up until its own health checks say otherwise */
+			__atomic_store_n(&sh->bk_down[i], 0, __ATOMIC_RELAXED);
 			if (m->bk[i].last_svc == m->bk[i].svc && sh->tls != NULL &&
 			    sh->tls->learn[m->bk[i].svc] != NULL && rt->new_learn[m->bk[i].svc] == NULL)
 				dp_learn_flush(sh->tls->learn[m->bk[i].svc], true);

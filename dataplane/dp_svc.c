@@ -190,6 +190,7 @@ int dp_svc_fill(struct dp_svc_table *t, const struct cp_config *cfg, const int16
 		d->server_id_len = s->server_id_len > DP_TLSROUTE_SERVER_ID_MAX ?
 					   DP_TLSROUTE_SERVER_ID_MAX : s->server_id_len;
 		d->psk_server_id = s->psk_server_id;
+		d->health = s->health;
 		/* 0 twice: dp_tls.h's default, DP_TLS_HELLO_TIMEOUT_MS */
 		d->hello_timeout_ms = s->hello_timeout	  ? s->hello_timeout * 1000u :
 				      cfg->timeouts.hello ? cfg->timeouts.hello * 1000u :

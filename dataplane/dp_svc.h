@@ -46,6 +46,7 @@ struct dp_service {
 	uint16_t sid_first, n_sid; /* its server IDs: server_ids[sid_first ..) */
 	uint32_t hello_timeout_ms;
 	struct dp_learn *learn; /* mode tls tables (owned by dp_tls_shared); NULL: none */
+	struct cp_health health; /* for dp_health: probe the live backends of its pool */
 };
 
 struct dp_backend {

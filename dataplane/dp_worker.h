@@ -294,7 +294,8 @@ int dp_shared_service_slot(const struct dp_shared *sh, unsigned cfg_index);
 /**
  * Health state by backend SLOT, 1 = down: written by the health checks with
  * relaxed atomic stores, read by backend selection (a down backend takes no
- * new flows and no resumptions). Array of CP_MAX_BACKENDS.
+ * new flows and no resumptions). Array of CP_MAX_BACKENDS. dp_shared_apply()
+ * clears the entry of a slot it gives to a new backend.
  */
 uint8_t *dp_shared_backend_down(struct dp_shared *sh);
 
