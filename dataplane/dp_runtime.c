@@ -460,13 +460,6 @@ static bool needs_tls(const struct cp_config *next)
 	return false;
 }
 
-static void defer(struct dp_runtime *rt, uint64_t token, struct dp_svc_table *snap,
-		  struct dp_learn *learn)
-{
-	/* the caller made room (drain_defer) */
-	rt->defer[rt->n_defer++] = (struct rt_defer){ .token = token, .snap = snap, .learn = learn };
-}
-
 static void free_deferred(struct dp_shared *sh, bool all)
 {
 	struct dp_runtime *rt = sh->rt;
@@ -483,6 +476,22 @@ static void free_deferred(struct dp_shared *sh, bool all)
 		}
 	}
 	rt->n_defer = k;
+}
+
+static void defer(struct dp_shared *sh, uint64_t token, struct dp_svc_table *snap,
+		  struct dp_learn *learn)
+{
+	struct dp_runtime *rt = sh->rt;
+
+	if (rt->n_defer == RT_DEFER) {
+		free_deferred(sh, false);
+		if (rt->n_defer == RT_DEFER) {
+			/* rare (many tables replaced at once): wait for the readers */
+			rte_rcu_qsbr_synchronize(sh->qs, RTE_QSBR_THRID_INVALID);
+			free_deferred(sh, true);
+		}
+	}
+	rt->defer[rt->n_defer++] = (struct rt_defer){ .token = token, .snap = snap, .learn = learn };
 }
 
 /* Room for the deferrals of one apply (a snapshot and a table per service at worst). */
@@ -544,7 +553,7 @@ static void publish(struct dp_shared *sh, const struct cp_config *next, struct d
 		if (rt->new_learn[i] != NULL) {
 			/* the old table goes when no worker can hold the old snapshot */
 			if (sh->tls->learn[i] != NULL)
-				defer(rt, token, NULL, sh->tls->learn[i]);
+				defer(sh, token, NULL, sh->tls->learn[i]);
 			sh->tls->learn[i] = rt->new_learn[i];
 			rt->new_learn[i] = NULL;
 		}
@@ -553,7 +562,7 @@ static void publish(struct dp_shared *sh, const struct cp_config *next, struct d
 		if (rt->m.bk[i].state == RT_RETIRED && rt->m.bk[i].token == UINT64_MAX)
 			rt->m.bk[i].token = token;
 	if (old != NULL)
-		defer(rt, token, old, NULL);
+		defer(sh, token, old, NULL);
 }
 
 static void set_timeouts(struct dp_shared *sh, const struct cp_timeouts *to)
@@ -701,9 +710,7 @@ static void free_learn(struct dp_shared *sh)
 	for (i = 0; i < CP_MAX_SERVICES; i++) {
 		if (rt->m.svc[i].state != RT_FREE || sh->tls->learn[i] == NULL)
 			continue;
-		if (rt->n_defer == RT_DEFER)
-			drain_defer(sh, 1);
-		defer(rt, token, NULL, sh->tls->learn[i]);
+		defer(sh, token, NULL, sh->tls->learn[i]);
 		sh->tls->learn[i] = NULL;
 	}
 }

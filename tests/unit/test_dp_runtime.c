@@ -867,6 +867,10 @@ static void test_stress(void **state)
 		active_svc += st.service[s].active_flows;
 		new_svc += st.service[s].new_flows;
 	}
+	print_message("# flows %" PRIu64 ", reset answers %" PRIu64 ", cookies %" PRIu64
+		      ", no backend %" PRIu64 ", no service %" PRIu64 "\n",
+		      st.flows_created, st.drop[DP_DROP_BACKEND_RESET], st.tls[DP_TLSC_COOKIE_SENT],
+		      st.drop[DP_DROP_NO_BACKEND], st.drop[DP_DROP_NO_SERVICE]);
 	assert_int_equal(active_bk, 0);
 	assert_int_equal(active_svc, 0);
 	assert_int_equal(new_svc, st.flows_created);
