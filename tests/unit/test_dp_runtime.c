@@ -29,6 +29,8 @@
 #include <rte_lcore.h>
 
 #include "dp_internal.h"
+#include "dp_learn.h"
+#include "dp_tls.h"
 #include "dp_test_util.h"
 #include "dp_tls_seg.h"
 #include "tlsgen.h"
@@ -603,6 +605,63 @@ static void test_drain_resume(void **state)
 	}
 }
 
+/* Per-service tls settings reach the snapshot and the packet path. */
+static void test_tls_settings(void **state)
+{
+	struct dpt_env *e = dpt_env_new(tls_small, 1);
+	struct cp_config *c = copy_cfg(e);
+	const struct dp_svc_table *t;
+	struct dp_learn *before = e->sh->snap->svc[0].learn;
+	uint8_t buf[DPT_FRAME_MAX];
+	struct seg s = { .smac = DPT_MAC_CLIENT, .dmac = DPT_MAC_P0, .src = dpt_ip("10.0.0.50"),
+			 .dst = dpt_ip("10.0.0.100"), .sport = 7500, .dport = 443, .seq = 1000,
+			 .flags = SYN, .win = 64240,
+			 .o = { .flags = DP_TCPOPT_F_MSS, .mss = 1460 } }, r;
+
+	(void)state;
+	assert_non_null(before);
+	assert_int_equal(dp_learn_key_name_len(before), 16);
+	c->services[0].hello_timeout = 2;
+	c->services[0].keyname_len = 8;
+	c->services[0].session_lifetime = 600;
+	c->services[0].server_id_len = 4;
+	memcpy(c->backends[1].server_id, "\x01\x02\x03\x04", 4);
+	apply_ok(e, c);
+	t = e->sh->snap;
+	assert_int_equal(t->svc[0].hello_timeout_ms, 2000);
+	assert_int_equal(t->svc[0].server_id_len, 4);
+	assert_int_equal(t->svc[0].n_sid, 1);
+	assert_int_equal(t->server_ids[t->svc[0].sid_first].backend, 1);
+	assert_memory_equal(t->server_ids[t->svc[0].sid_first].id, "\x01\x02\x03\x04", 4);
+	/* another key-name length: another table (the old one freed after a grace period) */
+	assert_ptr_not_equal(t->svc[0].learn, before);
+	assert_int_equal(dp_learn_key_name_len(t->svc[0].learn), 8);
+	dpt_tick(e, 1);
+	dp_shared_maintain(e->sh);
+	/* the hello timeout: 2 s, not the global 5 s */
+	dpt_rx(e, 0, buf, seg_build(buf, &s));
+	assert_int_equal(dpt_take(e, 0, out, lens, 512), 1);
+	seg_read(out[0], lens[0], &r);
+	s.o.flags = 0;
+	s.seq = 1001;
+	s.ack = r.seq + 1;
+	s.flags = ACK;
+	dpt_rx(e, 0, buf, seg_build(buf, &s));
+	assert_int_equal(dpt_flush(e), 0);
+	dpt_advance_ms(e, 1900);
+	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
+	assert_int_equal(dpt_take(e, 1, out, lens, 512), 0);
+	dpt_advance_ms(e, 200);
+	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
+	assert_int_equal(dpt_take(e, 1, out, lens, 512), 1);
+	seg_read(out[0], lens[0], &r);
+	assert_int_equal(r.flags, SYN);
+	dpt_stats(e, &st);
+	assert_int_equal(st.tls[DP_TLSC_HELLO_TIMEOUT], 1);
+	free(c);
+	dpt_env_delete(e);
+}
+
 /* ---- stress: configs applied continuously under traffic ---- */
 
 #define S_PORTS 1500
@@ -923,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_service_runtime),
 		cmocka_unit_test(test_drain_resume),
+		cmocka_unit_test(test_tls_settings),
 		cmocka_unit_test(test_stress),
 	};
 
