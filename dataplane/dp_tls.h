@@ -89,7 +89,7 @@ struct dp_hsctx {
 	rte_spinlock_t lock;   /* first: never cleared while the context is reused */
 	uint32_t rec;          /* the flow record */
 	uint8_t phase;         /* enum dp_hs_phase */
-	uint8_t svc;
+	uint8_t svc;           /* service slot */
 	uint8_t attempts;      /* backends tried */
 	uint8_t syns;          /* SYNs sent to the current backend */
 	bool refused;          /* the backend reset: the owner moves on at its tick */

@@ -19,7 +19,8 @@
  *		}
  * @endcode
  * Every worker must call dp_worker_tick() regularly: it is also where the
- * worker reports RCU quiescence, without which no flow memory is reclaimed.
+ * worker reports RCU quiescence, without which no flow memory is reclaimed
+ * and no old configuration snapshot freed (see dp_shared_apply()).
  */
 #ifndef DP_WORKER_H
 #define DP_WORKER_H
