@@ -820,7 +820,8 @@ static void *s_control(void *arg)
 			s->vip.v4 = dpt_ip("10.0.0.103");
 			s->port = 443;
 			s->mode = (r >> 6 & 7) == 0 ? CP_MODE_TLS : CP_MODE_L4;
-			s->keyname_len = 16;
+			/* another length replaces the learned tables under the sweep */
+			s->keyname_len = (r >> 20 & 15) == 0 ? 8 : 16;
 			add_backend(c, 3, s_backends[r >> 9 & 1], 8443, 1);
 			add_backend(c, 3, "10.1.0.12", 9443, 1 + (r >> 10 & 3));
 		}
@@ -834,10 +835,20 @@ static void *s_control(void *arg)
 			c->pending.reset[0].ip.v4 = dpt_ip(s_backends[r >> 16 & 1]);
 			c->pending.reset[0].port = s_bports[r >> 17 & 1];
 		}
-		if (dp_shared_apply(senv->sh, c, err, sizeof(err)) == 0)
+		if (dp_shared_apply(senv->sh, c, err, sizeof(err)) == 0) {
 			__atomic_fetch_add(&s_applies, 1, __ATOMIC_RELAXED);
-		else
+		} else {
+			fprintf(stderr, "# refused: %s\n", err);
 			__atomic_fetch_add(&s_refusals, 1, __ATOMIC_RELAXED);
+		}
+		if (c->n_services > 3 && c->services[3].mode == CP_MODE_TLS) {
+			/* the key manager's feeding and removals, against worker 0's sweep */
+			uint8_t name[16] = { (uint8_t)it, 0x5a };
+
+			if (dp_shared_keyname_set(senv->sh, 3, name, 16, c->n_backends - 1) != 0 ||
+			    dp_shared_keyname_remove(senv->sh, 3, name, 16) != 0)
+				__atomic_fetch_add(&s_refusals, 1, __ATOMIC_RELAXED);
+		}
 		if (++it % 4 == 0)
 			dp_shared_maintain(senv->sh);
 	}
