@@ -33,7 +33,12 @@ struct dp_shared {
 	unsigned id; /* instance number: rte names are global to the process */
 	uint64_t tsc_per_ms;
 	/* the published snapshot (dp_runtime.c): workers load it with acquire
-	 * at the start of a burst and of a tick, and drop it at quiescence */
+	 * at the start of a burst and of a tick, and drop it at quiescence. Only
+	 * the control thread frees snapshots (in dp_shared_apply/maintain), so
+	 * code on that thread (health probes' bookkeeping, views) may read the
+	 * current one between those calls: live backends are the slots below
+	 * n_backends with DP_SLOT_LIVE, their service's health settings in
+	 * svc[bk.service].health, their admin state in bk.admin. */
 	struct dp_svc_table *snap;
 	struct dp_runtime *rt; /* the control thread's bookkeeping */
 	/* health: 1 = down, by backend slot (relaxed atomics, dp_health) */
