@@ -500,6 +500,63 @@ static void test_service_runtime(void **state)
 	dpt_env_delete(e);
 }
 
+/* A route and a static neighbour added at runtime carry the replies of new
+ * flows; an address added at runtime is answered for (ARP). */
+static void test_routes_at_runtime(void **state)
+{
+	struct dpt_env *e = dpt_env_new(small, 1);
+	struct cp_config *c = copy_cfg(e);
+	struct dpt_frame f = { .src = "192.168.1.1", .dst = "10.0.0.100", .sport = 8000,
+			       .dport = 443, .flags = SYN, .seq = 100 };
+	uint8_t buf[DPT_FRAME_MAX];
+	struct cp_route *r;
+	struct cp_neigh *n;
+	struct cp_address *a;
+	struct dpt_view v;
+
+	(void)state;
+	r = &c->routes[c->n_routes++];
+	memset(r, 0, sizeof(*r));
+	r->prefix.family = AF_INET;
+	r->prefix.v4 = dpt_ip("192.168.0.0");
+	r->prefix_len = 16;
+	r->gateway.family = AF_INET;
+	r->gateway.v4 = dpt_ip("10.0.0.253");
+	r->port = 0;
+	n = &c->neighs[c->n_neighs++];
+	memset(n, 0, sizeof(*n));
+	n->ip.family = AF_INET;
+	n->ip.v4 = dpt_ip("10.0.0.253");
+	dpt_mac(n->mac, "02:00:00:00:00:fd");
+	n->port = 0;
+	a = &c->addresses[c->n_addresses++];
+	memset(a, 0, sizeof(*a));
+	a->ip.family = AF_INET;
+	a->ip.v4 = dpt_ip("10.0.0.2");
+	a->prefix_len = 24;
+	a->port = 0;
+	apply_ok(e, c);
+	dpt_rx_frame(e, 0, &f);
+	assert_int_equal(dpt_take(e, 1, out, lens, 512), 1);
+	dpt_view(out[0], lens[0], &v);
+	assert_int_equal(v.src, dpt_ip("192.168.1.1"));
+	f = (struct dpt_frame){ .smac = DPT_MAC_B11, .dmac = DPT_MAC_P1, .src = dpt_ip_str(v.dst, 0),
+				.dst = "192.168.1.1", .sport = v.dport, .dport = 8000,
+				.flags = SYN | ACK, .seq = 500, .ack = 101 };
+	dpt_rx_frame(e, 1, &f);
+	assert_int_equal(dpt_take(e, 0, out, lens, 512), 1);
+	dpt_view(out[0], lens[0], &v);
+	assert_string_equal(dpt_mac_str(v.dmac, 0), "02:00:00:00:00:fd");
+	assert_int_equal(v.src, dpt_ip("10.0.0.100"));
+	/* ARP for the new address, on its port */
+	dpt_rx(e, 0, buf, dpt_build_arp(buf, DPT_MAC_CLIENT, "ff:ff:ff:ff:ff:ff", 1,
+					DPT_MAC_CLIENT, "10.0.0.50", "00:00:00:00:00:00",
+					"10.0.0.2"));
+	assert_int_equal(dpt_take(e, 0, out, lens, 512), 1);
+	free(c);
+	dpt_env_delete(e);
+}
+
 /* ---- mode tls: drain with resumptions ---- */
 
 static struct tlsgen_result r13psk;
@@ -992,6 +1049,7 @@ int main(void)
 		cmocka_unit_test(test_delete_with_reset),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_service_runtime),
+		cmocka_unit_test(test_routes_at_runtime),
 		cmocka_unit_test(test_drain_resume),
 		cmocka_unit_test(test_tls_settings),
 		cmocka_unit_test(test_stress),
