@@ -187,6 +187,22 @@ static void test_backend_added(void **state)
 	dpt_env_delete(e);
 }
 
+/* The round-robin goes on across a change: after .11, .12 (a scheduler
+ * restarted from zero would pick .11 again, the first of equals). */
+static void test_wrr_continues(void **state)
+{
+	struct dpt_env *e = dpt_env_new(small, 1);
+	struct cp_config *c = copy_cfg(e);
+
+	(void)state;
+	assert_true(open_flow(e, "10.0.0.100", 1500) == bk("10.1.0.11", 8443));
+	add_backend(c, 0, "10.1.0.12", 9443, 1);
+	apply_ok(e, c);
+	assert_true(open_flow(e, "10.0.0.100", 1501) == bk("10.1.0.12", 8443));
+	free(c);
+	dpt_env_delete(e);
+}
+
 static void weight0(struct cp_backend *b)
 {
 	b->weight = 0;
@@ -1044,6 +1060,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backend_added),
+		cmocka_unit_test(test_wrr_continues),
 		cmocka_unit_test(test_no_new_flows),
 		cmocka_unit_test(test_delete_then_reuse),
 		cmocka_unit_test(test_delete_with_reset),
