@@ -156,6 +156,9 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 		   bool reverse);
 /* Timers: hello timeouts, backend SYN retransmissions; cookie rotation. */
 void dp_tls_tick(struct dp_worker *w);
+/* The owner resets flow @rec, bound to a backend deleted with reset but not
+ * spliced yet: RST to the backend and the client, flow retired. */
+void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec);
 /* The flow @rec goes away: free its handshake context. */
 void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec);
 /* Reverse key of an unbound tls flow (HELLO): one no packet carries. */

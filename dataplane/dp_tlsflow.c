@@ -644,6 +644,32 @@ static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	}
 }
 
+void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_hsctx *hs = hs_lock(sh, rec);
+
+	if (hs == NULL)
+		return;
+	if (hs->phase == DP_HS_BINDING && owns(w, rec)) {
+		const struct dp_flow *f = &sh->flows.recs[rec];
+		const struct dp_backend *bk = &w->snap->bk[f->backend];
+		uint32_t src;
+		uint16_t sport;
+
+		/* the backend's half-open connection, and the client's */
+		backend_side(w, f, &src, &sport);
+		if (bk->nh >= 0)
+			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+				.seq = hs->client_isn + 1, .flags = FL_RST });
+		client_rst(w, rec, hs);
+		flow_kill(w, rec);
+	}
+	rte_spinlock_unlock(&hs->lock);
+	hs_flush(w);
+}
+
 /* ---- the backend's answer ---- */
 
 static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,

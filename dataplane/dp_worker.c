@@ -340,10 +340,15 @@ static void reset_sweep(struct dp_worker *w)
 		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
 
 		if (st >= DP_FLOW_SYN && st < DP_FLOW_RESET &&
-		    (snap->bk[f->backend].flags & DP_SLOT_RESET) &&
-		    (!(f->flags & DP_FLOW_F_TLS) ||
-		     (sh->flows.splice[w->reset_cursor].flags & DP_SPLICE_F_BOUND)))
-			mark_reset(w, f);
+		    (snap->bk[f->backend].flags & DP_SLOT_RESET)) {
+			uint8_t sp = f->flags & DP_FLOW_F_TLS ?
+					     sh->flows.splice[w->reset_cursor].flags : 0;
+
+			if (!(f->flags & DP_FLOW_F_TLS) || (sp & DP_SPLICE_F_SPLICED))
+				mark_reset(w, f);
+			else if (sp & DP_SPLICE_F_BOUND)
+				dp_tls_flow_reset(w, w->reset_cursor);
+		}
 		if (++w->reset_cursor == w->fw.hi) {
 			w->reset_cursor = w->fw.lo;
 			w->reset_seq = snap->seq;

@@ -678,6 +678,40 @@ static void test_drain_resume(void **state)
 	}
 }
 
+/* Delete with reset while a tls flow waits for its backend's SYN-ACK. */
+static void test_reset_binding(void **state)
+{
+	struct dpt_env *e = dpt_env_new(tls_small, 1);
+	struct cp_config *c = copy_cfg(e);
+	uint32_t b = tls_connect(e, 7700, r13psk.first_client.data, first_hello_len(&r13psk));
+	unsigned bi = b == dpt_ip("10.1.0.11") ? 0 : 1;
+	struct seg s;
+
+	(void)state;
+	c->pending.n_resets = 1;
+	c->pending.reset[0].vip.family = AF_INET;
+	c->pending.reset[0].vip.v4 = dpt_ip("10.0.0.100");
+	c->pending.reset[0].vport = 443;
+	c->pending.reset[0].ip = c->backends[bi].ip;
+	c->pending.reset[0].port = c->backends[bi].port;
+	del_backend(c, bi);
+	apply_ok(e, c);
+	dpt_tick(e, 1);
+	assert_int_equal(dpt_take(e, 1, out, lens, 512), 1);
+	seg_read(out[0], lens[0], &s);
+	assert_int_equal(s.flags, RST);
+	assert_int_equal(s.dst, b);
+	assert_int_equal(dpt_take(e, 0, out, lens, 512), 1);
+	seg_read(out[0], lens[0], &s);
+	assert_int_equal(s.flags & RST, RST);
+	assert_int_equal(s.dport, 7700);
+	dpt_tick(e, 2);
+	assert_int_equal(dpt_flow_keys(e), 0); /* retired at once */
+	assert_int_equal(dp_shared_maintain(e->sh), 1);
+	free(c);
+	dpt_env_delete(e);
+}
+
 /* Per-service tls settings reach the snapshot and the packet path. */
 static void test_tls_settings(void **state)
 {
@@ -1069,6 +1103,7 @@ int main(void)
 		cmocka_unit_test(test_routes_at_runtime),
 		cmocka_unit_test(test_drain_resume),
 		cmocka_unit_test(test_tls_settings),
+		cmocka_unit_test(test_reset_binding),
 		cmocka_unit_test(test_stress),
 	};
 
