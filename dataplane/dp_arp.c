@@ -14,7 +14,7 @@ void dp_arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m, const 
 	struct dp_shared *sh = w->sh;
 	struct rte_arp_hdr *a = p->arp;
 	struct rte_arp_ipv4 *d = &a->arp_data;
-	uint32_t local = dp_svc_local(&sh->svc, d->arp_tip);
+	uint32_t local = dp_svc_local(w->snap, d->arp_tip);
 	uint32_t our_ip = d->arp_tip;
 	bool learned = false;
 	int slot;
@@ -56,13 +56,13 @@ void dp_arp_input(struct dp_worker *w, uint16_t port, struct rte_mbuf *m, const 
 
 /* The sender address of our requests: an address of the port on the target's
  * prefix, else any address of the port, else 0 (an ARP probe, RFC 5227). */
-static uint32_t source_for(const struct cp_config *cfg, uint16_t port, uint32_t target)
+static uint32_t source_for(const struct dp_svc_table *snap, uint16_t port, uint32_t target)
 {
 	uint32_t any = 0;
 	unsigned i;
 
-	for (i = 0; i < cfg->n_addresses; i++) {
-		const struct cp_address *a = &cfg->addresses[i];
+	for (i = 0; i < snap->n_addr; i++) {
+		const struct cp_address *a = &snap->addr[i];
 		uint32_t mask;
 
 		if (a->port != port || a->ip.family != AF_INET)
@@ -101,7 +101,7 @@ struct rte_mbuf *dp_arp_request(struct dp_worker *w, uint16_t port, uint32_t tar
 	a->arp_plen = 4;
 	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
 	a->arp_data.arp_sha = *mac;
-	a->arp_data.arp_sip = source_for(&w->sh->cfg, port, target);
+	a->arp_data.arp_sip = source_for(w->snap, port, target);
 	memset(&a->arp_data.arp_tha, 0, sizeof(a->arp_data.arp_tha));
 	a->arp_data.arp_tip = target;
 	return m;

@@ -68,13 +68,14 @@ struct dp_flow {
 		uint32_t next_free; /* while DP_FLOW_FREE */
 	};
 	uint16_t client_port; /* network order */
-	uint16_t backend;     /* index into cfg backends */
+	uint16_t backend;     /* backend slot (dp_svc.h), not a cfg index */
 	uint16_t client_nh;   /* neighbour slot towards the client */
 	uint16_t snat_port;   /* network order; full-NAT only */
 	uint32_t last_seen;   /* worker ms clock, wrapping */
 	uint8_t snat_addr;    /* index into cfg addresses; full-NAT only */
 	uint8_t state;        /* enum dp_flow_state, atomic */
-	uint16_t flags;       /* DP_FLOW_F_*; set when the record is filled */
+	uint16_t flags;       /* DP_FLOW_F_* (low byte), service slot (high byte,
+			       * dp_flow_svc()); set when the record is filled */
 };
 
 /* A mode-tls flow: its splice state is in the table's splice array (dp_tls.h);

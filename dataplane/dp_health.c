@@ -29,8 +29,10 @@ struct dp_health_bk {
 	uint64_t sent_ms;    /* worker 0 only, like the rest but src */
 	uint64_t next_ms;    /* next probe due */
 	uint64_t changed_ms;
-	uint32_t src;        /* probe source (network order), 0: none; set before workers run */
-	uint8_t why;         /* static reason not to probe (enum dp_health_why) */
+	uint32_t src;        /* last probe's source (network order), 0: none (atomic: the
+				answer may come to another worker) */
+	int32_t nh;          /* last probe's neighbour slot (atomic, likewise) */
+	uint8_t why;         /* why not probed at the last look (enum dp_health_why) */
 	uint8_t run;         /* results in a row against the state */
 	uint8_t last;        /* enum dp_health_result */
 	bool down;
@@ -95,14 +97,15 @@ static void ip_str(uint32_t ip_be, char *buf, size_t len)
 	snprintf(buf, len, "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
 }
 
-static void logf_bk(const struct dp_shared *sh, unsigned slot, const char *fmt, ...)
+static void logf_bk(const struct dp_worker *w, unsigned slot, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* "health: backend IP:PORT of VIP:PORT (slot N) " + the rest. */
-static void logf_bk(const struct dp_shared *sh, unsigned slot, const char *fmt, ...)
+static void logf_bk(const struct dp_worker *w, unsigned slot, const char *fmt, ...)
 {
-	const struct dp_backend *bk = &sh->svc.bk[slot];
-	const struct dp_service *s = &sh->svc.svc[bk->service];
+	const struct dp_shared *sh = w->sh;
+	const struct dp_backend *bk = &w->snap->bk[slot];
+	const struct dp_service *s = &w->snap->svc[bk->service];
 	char line[256], b[16], v[16];
 	va_list ap;
 	int n;
@@ -123,13 +126,13 @@ static void logf_bk(const struct dp_shared *sh, unsigned slot, const char *fmt, 
 }
 
 /* An address of tlslb's on @port, preferably on the subnet of @nh. */
-static uint32_t source_for(const struct cp_config *cfg, uint16_t port, uint32_t nh)
+static uint32_t source_for(const struct dp_svc_table *snap, uint16_t port, uint32_t nh)
 {
 	uint32_t first = 0;
 	unsigned i;
 
-	for (i = 0; i < cfg->n_addresses; i++) {
-		const struct cp_address *a = &cfg->addresses[i];
+	for (i = 0; i < snap->n_addr; i++) {
+		const struct cp_address *a = &snap->addr[i];
 		uint32_t mask;
 
 		if (a->ip.family != AF_INET || a->port != port)
@@ -146,19 +149,25 @@ static uint32_t source_for(const struct cp_config *cfg, uint16_t port, uint32_t 
 static void slot_init(struct dp_shared *sh, unsigned slot)
 {
 	struct dp_health_bk *hb = &sh->health->bk[slot];
-	const struct dp_backend *bk = &sh->svc.bk[slot];
+
+	__atomic_store_n(&hb->probe, word(0, 0, PROBE_IDLE), __ATOMIC_RELAXED);
+	*hb = (struct dp_health_bk){ .why = DP_HEALTH_PROBED, .nh = -1 };
+	__atomic_store_n(&sh->bk_down[slot], 0, __ATOMIC_RELAXED);
+}
+
+/* Whether slot @slot of @snap can be probed, and from where: routes and
+ * addresses change at runtime, so this is asked of each snapshot. */
+static enum dp_health_why reach(const struct dp_svc_table *snap, unsigned slot, uint32_t *src)
+{
+	const struct dp_backend *bk = &snap->bk[slot];
 	uint32_t nh_ip = 0;
 	uint16_t port;
 
-	__atomic_store_n(&hb->probe, word(0, 0, PROBE_IDLE), __ATOMIC_RELAXED);
-	*hb = (struct dp_health_bk){ .why = DP_HEALTH_PROBED };
-	__atomic_store_n(&sh->bk_down[slot], 0, __ATOMIC_RELAXED);
-	if (slot >= sh->cfg.n_backends || sh->cfg.backends[slot].ip.family != AF_INET)
-		hb->why = DP_HEALTH_NOT_IPV4;
-	else if (bk->nh < 0 || dp_route_lookup(&sh->routes, bk->ip, &port, &nh_ip) < 0)
-		hb->why = DP_HEALTH_NO_ROUTE;
-	else if ((hb->src = source_for(&sh->cfg, port, nh_ip)) == 0)
-		hb->why = DP_HEALTH_NO_SOURCE;
+	*src = 0;
+	if (bk->nh < 0 || dp_route_lookup(&snap->routes, bk->ip, &port, &nh_ip) < 0)
+		return DP_HEALTH_NO_ROUTE;
+	*src = source_for(snap, port, nh_ip);
+	return *src ? DP_HEALTH_PROBED : DP_HEALTH_NO_SOURCE;
 }
 
 int dp_health_init(struct dp_shared *sh)
@@ -169,7 +178,7 @@ int dp_health_init(struct dp_shared *sh)
 					sh->socket);
 	if (sh->health == NULL)
 		return -ENOMEM;
-	for (i = 0; i < sh->svc.n_backends; i++)
+	for (i = 0; i < CP_MAX_BACKENDS; i++)
 		slot_init(sh, i);
 	return 0;
 }
@@ -192,16 +201,10 @@ void dp_health_slot_reset(struct dp_shared *sh, unsigned slot)
 		slot_init(sh, slot);
 }
 
-/* What mode tls routes by when the backend is up (as dp_tlsinit.c sets it). */
+/* The schedulers and the tls routing rules read bk_down beside the snapshot. */
 static void publish(struct dp_shared *sh, unsigned slot, bool down)
 {
 	__atomic_store_n(&sh->bk_down[slot], down, __ATOMIC_RELAXED);
-	if (sh->tls == NULL)
-		return;
-	__atomic_store_n(&sh->tls->bk_state[slot],
-			 (uint8_t)(down ? DP_BACKEND_DOWN :
-				   sh->svc.bk[slot].weight ? DP_BACKEND_UP : DP_BACKEND_DRAINING),
-			 __ATOMIC_RELAXED);
 }
 
 static void set_state(struct dp_worker *w, unsigned slot, bool down, const struct params *pr)
@@ -215,11 +218,11 @@ static void set_state(struct dp_worker *w, unsigned slot, bool down, const struc
 	publish(w->sh, slot, down);
 	if (down) {
 		w->st.health[slot].went_down++;
-		logf_bk(w->sh, slot, "down: %u failed probes in a row (last: %s, fall %u)", run,
+		logf_bk(w, slot, "down: %u failed probes in a row (last: %s, fall %u)", run,
 			dp_health_result_names[hb->last], pr->fall);
 	} else {
 		w->st.health[slot].went_up++;
-		logf_bk(w->sh, slot, "up: %u good probes in a row (rise %u)", run, pr->rise);
+		logf_bk(w, slot, "up: %u good probes in a row (rise %u)", run, pr->rise);
 	}
 }
 
@@ -277,29 +280,34 @@ static bool collect(struct dp_worker *w, unsigned slot, const struct params *pr)
 
 /* The next probe port, passing over services on @src (a VIP may also be an
  * address of tlslb's, and its service's port in the probe range). */
-static uint16_t next_sport(struct dp_shared *sh, uint32_t src)
+static uint16_t next_sport(struct dp_worker *w, uint32_t src)
 {
-	struct dp_health *h = sh->health;
+	struct dp_health *h = w->sh->health;
 	unsigned tries;
 	uint16_t port = 0;
 
 	for (tries = 0; tries < N_PORTS; tries++) {
 		port = rte_cpu_to_be_16((uint16_t)(CP_HEALTH_PORT_LOW + h->next_port));
 		h->next_port = (uint16_t)((h->next_port + 1) % N_PORTS);
-		if (!(dp_svc_local(&sh->svc, src) & DP_LOCAL_VIP) ||
-		    dp_svc_find(&sh->svc, src, port) < 0)
+		if (!(dp_svc_local(w->snap, src) & DP_LOCAL_VIP) ||
+		    dp_svc_find(w->snap, src, port) < 0)
 			break;
 	}
 	return port;
 }
 
-static void send_probe(struct dp_worker *w, unsigned slot)
+static void send_probe(struct dp_worker *w, unsigned slot, uint32_t src)
 {
 	struct dp_health_bk *hb = &w->sh->health->bk[slot];
-	const struct dp_backend *bk = &w->sh->svc.bk[slot];
+	const struct dp_backend *bk = &w->snap->bk[slot];
 	const struct dp_tcpopt opts = { .flags = DP_TCPOPT_F_MSS, .mss = DP_HEALTH_MSS };
 	uint32_t isn = ((uint32_t)rte_rand() & ~SLOT_MASK) | slot;
-	uint16_t sport = next_sport(w->sh, hb->src);
+	uint16_t sport;
+
+	/* the answer is matched against it: set before the probe can be answered */
+	__atomic_store_n(&hb->src, src, __ATOMIC_RELAXED);
+	__atomic_store_n(&hb->nh, bk->nh, __ATOMIC_RELAXED);
+	sport = next_sport(w, src);
 	struct dp_tcpout o = {
 		.src = hb->src, .dst = bk->ip, .sport = sport, .dport = bk->port,
 		.seq = isn, .flags = RTE_TCP_SYN_FLAG, .win = 1024, .opts = &opts,
@@ -311,25 +319,33 @@ static void send_probe(struct dp_worker *w, unsigned slot)
 	dp_tcpout_send(w, (uint32_t)bk->nh, &o);
 }
 
-/* Why slot @slot is not probed now, DP_HEALTH_PROBED if it is. */
-static enum dp_health_why why_not(const struct dp_shared *sh, unsigned slot,
-				  const struct cp_health **hc)
+/* Why slot @slot of @snap is not probed now, DP_HEALTH_PROBED if it is
+ * (then @src is where the probe leaves from). */
+static enum dp_health_why why_not(const struct dp_svc_table *snap, unsigned slot,
+				  const struct cp_health **hc, uint32_t *src)
 {
-	const struct cp_backend *b = &sh->cfg.backends[slot];
+	const struct dp_backend *b = &snap->bk[slot];
+	static const struct cp_health off;
 
-	*hc = &sh->cfg.services[b->service].health;
+	*src = 0;
+	*hc = &off;
+	if (slot >= snap->n_backends || !(b->flags & DP_SLOT_LIVE) ||
+	    (b->flags & DP_SLOT_RETIRED))
+		return DP_HEALTH_OFF;
+	*hc = &snap->svc[b->service].health;
 	if (!(*hc)->enabled)
 		return DP_HEALTH_OFF;
 	if (b->admin == CP_ADMIN_DISABLED)
 		return DP_HEALTH_DISABLED;
-	return (enum dp_health_why)sh->health->bk[slot].why;
+	return reach(snap, slot, src);
 }
 
 static void look_at(struct dp_worker *w, unsigned slot, unsigned *burst)
 {
 	struct dp_health_bk *hb = &w->sh->health->bk[slot];
 	const struct cp_health *hc;
-	enum dp_health_why why = why_not(w->sh, slot, &hc);
+	uint32_t src;
+	enum dp_health_why why = why_not(w->snap, slot, &hc, &src);
 	struct params pr;
 
 	if (why == DP_HEALTH_OFF || why == DP_HEALTH_DISABLED) {
@@ -348,13 +364,14 @@ static void look_at(struct dp_worker *w, unsigned slot, unsigned *burst)
 		hb->active = true;
 		hb->next_ms = w->now_ms;
 	}
+	hb->why = (uint8_t)why;
 	if (why != DP_HEALTH_PROBED) {
 		if (w->now_ms < hb->next_ms)
 			return;
 		w->st.health[slot].skipped++;
 		hb->next_ms = w->now_ms + pr.interval_ms;
 		if (!hb->reported)
-			logf_bk(w->sh, slot, "cannot be probed: %s", dp_health_why_names[why]);
+			logf_bk(w, slot, "cannot be probed: %s", dp_health_why_names[why]);
 		hb->reported = true;
 		return;
 	}
@@ -362,14 +379,14 @@ static void look_at(struct dp_worker *w, unsigned slot, unsigned *burst)
 		return;
 	(*burst)--;
 	hb->next_ms = w->now_ms + pr.interval_ms;
-	send_probe(w, slot);
+	send_probe(w, slot, src);
 }
 
 void dp_health_tick(struct dp_worker *w)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_health *h = sh->health;
-	unsigned n = sh->svc.n_backends, look, burst = DP_HEALTH_BURST;
+	unsigned n = w->snap->n_backends, look, burst = DP_HEALTH_BURST;
 
 	/* once per millisecond, the clock's grain: the burst loop stays light */
 	if (w->index != 0 || n == 0 || w->now_ms == h->last_ms)
@@ -392,15 +409,19 @@ void dp_health_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pk
 	unsigned slot = isn & SLOT_MASK;
 	const struct dp_backend *bk;
 	struct dp_health_bk *hb;
+	uint32_t src;
+	int32_t nh;
 	uint64_t wd;
 	bool match;
 
-	if (!(fl & RTE_TCP_ACK_FLAG) || slot >= sh->svc.n_backends)
+	if (!(fl & RTE_TCP_ACK_FLAG) || slot >= w->snap->n_backends)
 		goto stray;
-	bk = &sh->svc.bk[slot];
+	bk = &w->snap->bk[slot];
 	hb = &sh->health->bk[slot];
-	if (p->ip->src_addr != bk->ip || tcp->src_port != bk->port ||
-	    p->ip->dst_addr != hb->src || hb->src == 0 || bk->nh < 0)
+	src = __atomic_load_n(&hb->src, __ATOMIC_RELAXED);
+	nh = __atomic_load_n(&hb->nh, __ATOMIC_RELAXED);
+	if (p->ip->src_addr != bk->ip || tcp->src_port != bk->port || p->ip->dst_addr != src ||
+	    src == 0 || nh < 0)
 		goto stray;
 	if ((fl & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) == RTE_TCP_SYN_FLAG) {
 		/* whether it answers this probe or an old one, leave nothing open */
@@ -410,7 +431,7 @@ void dp_health_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pk
 			.seq = ack, .flags = RTE_TCP_RST_FLAG,
 		};
 
-		dp_tcpout_send(w, (uint32_t)bk->nh, &rst);
+		dp_tcpout_send(w, (uint32_t)nh, &rst);
 	} else if (!(fl & RTE_TCP_RST_FLAG)) {
 		goto stray;
 	}
@@ -430,15 +451,18 @@ stray:
 
 int dp_health_read(const struct dp_shared *sh, unsigned slot, struct dp_health_info *out)
 {
+	const struct dp_svc_table *snap = __atomic_load_n(&sh->snap, __ATOMIC_ACQUIRE);
 	const struct dp_health_bk *hb;
 	const struct cp_health *hc;
+	uint32_t src;
 
-	if (slot >= sh->svc.n_backends)
+	/* the control thread's view: it alone frees snapshots */
+	if (slot >= snap->n_backends)
 		return -EINVAL;
 	hb = &sh->health->bk[slot];
 	*out = (struct dp_health_info){
 		.down = __atomic_load_n(&sh->bk_down[slot], __ATOMIC_RELAXED) != 0,
-		.why = (uint8_t)why_not(sh, slot, &hc),
+		.why = (uint8_t)why_not(snap, slot, &hc, &src),
 		.last = hb->last,
 		.run = hb->run,
 		.src = hb->src,

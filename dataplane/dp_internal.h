@@ -13,32 +13,45 @@
 #include "dp_neigh.h"
 #include "dp_pkt.h"
 #include "dp_route.h"
+#include "dp_sched.h"
 #include "dp_svc.h"
 #include "dp_worker.h"
 
 #define DP_TX_BUF 512 /* packets one worker holds per port between takes */
 #define DP_BATCH 32   /* TCP packets looked up together (<= RTE_HASH_LOOKUP_BULK_MAX) */
 
+struct dp_runtime;
+
 struct dp_shared {
+	/* as created: ports and limits, which never change at runtime (workers
+	 * read nothing else of it; the running config is in the snapshot) */
 	struct cp_config cfg;
 	struct dp_port_info ports[CP_MAX_PORTS];
 	unsigned n_ports;
 	unsigned n_workers;
 	int socket;
+	unsigned id; /* instance number: rte names are global to the process */
 	uint64_t tsc_per_ms;
-	struct dp_svc_table svc;
-	struct dp_route_table routes;
+	/* the published snapshot (dp_runtime.c): workers load it with acquire
+	 * at the start of a burst and of a tick, and drop it at quiescence. Only
+	 * the control thread frees snapshots (in dp_shared_apply/maintain), so
+	 * code on that thread (health probes' bookkeeping, views) may read the
+	 * current one between those calls: live backends are the slots below
+	 * n_backends with DP_SLOT_LIVE, their service's health settings in
+	 * svc[bk.service].health, their admin state in bk.admin. */
+	struct dp_svc_table *snap;
+	struct dp_runtime *rt; /* the control thread's bookkeeping */
+	/* health: 1 = down, by backend slot (relaxed atomics, dp_health) */
+	uint8_t bk_down[CP_MAX_BACKENDS];
 	struct dp_neigh_table neigh;
 	struct dp_flow_table flows;
 	struct rte_rcu_qsbr *qs;
 	struct dp_worker *workers[RTE_MAX_LCORE];
 	rte_spinlock_t retired_lock;
 	struct dp_stats retired; /* counters of freed workers */
-	struct dp_tls_shared *tls; /* mode tls; NULL without a tls service */
-	struct dp_health *health;  /* health checks (dp_health.c) */
-	/* 1: the backend in this slot failed its health checks (written by
-	 * worker 0's dp_health_tick, read by the schedulers) */
-	uint8_t bk_down[CP_MAX_BACKENDS];
+	/* mode tls; created (release store) when the first tls service appears */
+	struct dp_tls_shared *tls;
+	struct dp_health *health; /* health checks (dp_health.c) */
 };
 
 struct dp_txbuf {
@@ -66,11 +79,26 @@ struct dp_worker {
 	struct dp_neigh_waitset ws;
 	uint8_t snat_rr;                      /* rotates among snat addresses */
 	uint16_t snat_next[CP_MAX_ADDRESSES]; /* next port to try, per snat address */
-	int64_t sched[CP_MAX_BACKENDS];       /* smooth WRR running values */
+	const struct dp_svc_table *snap;      /* this burst's snapshot (dp_worker_sync) */
+	uint64_t reset_seq;                   /* snapshot whose resets were swept */
+	uint32_t reset_cursor;                /* position of that sweep */
+	struct dp_sched_state sched;          /* smooth WRR running values */
 	struct dp_txbuf tx[CP_MAX_PORTS];
 	struct dp_batch batch;
 	struct dp_tls_worker *tls; /* mode tls; NULL without */
 };
+
+/* The service slot of a flow record (kept in the high byte of its flags:
+ * an unbound tls flow has no backend yet). */
+#define DP_FLOW_SVC_SHIFT 8
+static inline unsigned dp_flow_svc(const struct dp_flow *f)
+{
+	return f->flags >> DP_FLOW_SVC_SHIFT;
+}
+
+/* Take the current snapshot (and the tls state, once it exists): at the start
+ * of a burst and right after reporting quiescence. */
+void dp_worker_sync(struct dp_worker *w);
 
 /* Count a drop and free the packet. */
 static inline void dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
@@ -104,6 +132,17 @@ struct rte_mbuf *dp_arp_request(struct dp_worker *w, uint16_t port, uint32_t tar
 struct dp_backend;
 int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
 			struct dp_flow_key *rev);
+
+/* Sum the per-slot counters of @slot over every worker (and retired ones). */
+void dp_stats_slot_sum(struct dp_shared *sh, unsigned bk_slot, struct dp_backend_stats *bs,
+		       struct dp_tlsstats_backend *verdict);
+void dp_stats_service_sum(struct dp_shared *sh, unsigned svc_slot, struct dp_service_stats *ss);
+
+/* The control thread's side (dp_runtime.c). */
+int dp_runtime_init(struct dp_shared *sh, const struct cp_config *cfg);
+void dp_runtime_fini(struct dp_shared *sh);
+/* Subtract the baselines of reused slots (under the runtime lock). */
+void dp_runtime_rebase(struct dp_shared *sh, struct dp_stats *st);
 
 /* Keep the counters of worker @index, which goes away, and forget it. */
 void dp_stats_retire(struct dp_shared *sh, unsigned index, const struct dp_stats *st);

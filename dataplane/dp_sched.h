@@ -7,21 +7,22 @@
 
 #include "dp_svc.h"
 
-/*
- * Pick a backend of service @svc. @cur holds one running value per backend
- * (indexed like the backends, zero at start) and belongs to one worker, so the
- * sequence each worker produces follows the weights exactly.
- * Returns the backend index, or -ENOENT when no backend has a weight.
- */
-int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, int64_t *cur);
+/* One worker's running values, by backend slot; zeroed at start. They
+ * survive snapshots: a weight change goes on from where the sequence was,
+ * only a slot given to a new backend (another generation) starts at 0. */
+struct dp_sched_state {
+	int64_t cur[CP_MAX_BACKENDS];
+	uint32_t gen[CP_MAX_BACKENDS];
+};
 
 /*
- * The same, passing over backends with @down[b] set (failed health checks;
- * NULL: none), their running values untouched so the others keep their
- * shares. When every backend with a weight is down, picks among them all:
- * a probe that cannot get through must not take the whole service down.
+ * Pick a backend of service slot @svc among those with a weight and not
+ * marked in @down (by slot, written by the health checks; NULL: none down).
+ * @st belongs to one worker, so the sequence each worker produces follows
+ * the weights exactly. Returns the backend slot, or -ENOENT when none is
+ * eligible.
  */
-int dp_sched_pick_up(const struct dp_svc_table *t, uint16_t svc, int64_t *cur,
-		     const uint8_t *down);
+int dp_sched_pick(const struct dp_svc_table *t, uint16_t svc, struct dp_sched_state *st,
+		  const uint8_t *down);
 
 #endif /* DP_SCHED_H */

@@ -43,6 +43,7 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_TLS_NO_CONTEXT] = "tls_no_context",
 	[DP_DROP_TLS_STRAY] = "tls_stray",
 	[DP_DROP_HEALTH_STRAY] = "health_stray",
+	[DP_DROP_BACKEND_RESET] = "backend_reset",
 };
 
 const char *const dp_tls_counter_names[DP_TLSC__COUNT] = {
@@ -107,6 +108,57 @@ void dp_stats_sum(struct dp_shared *sh, struct dp_stats *out)
 			add(out, &w->st);
 	}
 	rte_spinlock_unlock(&sh->retired_lock);
+	dp_runtime_rebase(sh, out);
+}
+
+static void add_words(uint64_t *to, const uint64_t *from, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		to[i] += __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+#define WORDS(x) (sizeof(x) / sizeof(uint64_t))
+
+void dp_stats_slot_sum(struct dp_shared *sh, unsigned bk_slot, struct dp_backend_stats *bs,
+		       struct dp_tlsstats_backend *verdict)
+{
+	unsigned i;
+
+	memset(bs, 0, sizeof(*bs));
+	memset(verdict, 0, sizeof(*verdict));
+	rte_spinlock_lock(&sh->retired_lock);
+	add_words((uint64_t *)bs, (const uint64_t *)&sh->retired.backend[bk_slot], WORDS(*bs));
+	add_words((uint64_t *)verdict, (const uint64_t *)&sh->retired.verdict[bk_slot],
+		  WORDS(*verdict));
+	for (i = 0; i < sh->n_workers; i++) {
+		struct dp_worker *w = __atomic_load_n(&sh->workers[i], __ATOMIC_ACQUIRE);
+
+		if (w == NULL)
+			continue;
+		add_words((uint64_t *)bs, (const uint64_t *)&w->st.backend[bk_slot], WORDS(*bs));
+		add_words((uint64_t *)verdict, (const uint64_t *)&w->st.verdict[bk_slot],
+			  WORDS(*verdict));
+	}
+	rte_spinlock_unlock(&sh->retired_lock);
+}
+
+void dp_stats_service_sum(struct dp_shared *sh, unsigned svc_slot, struct dp_service_stats *ss)
+{
+	unsigned i;
+
+	memset(ss, 0, sizeof(*ss));
+	rte_spinlock_lock(&sh->retired_lock);
+	add_words((uint64_t *)ss, (const uint64_t *)&sh->retired.service[svc_slot], WORDS(*ss));
+	for (i = 0; i < sh->n_workers; i++) {
+		struct dp_worker *w = __atomic_load_n(&sh->workers[i], __ATOMIC_ACQUIRE);
+
+		if (w != NULL)
+			add_words((uint64_t *)ss, (const uint64_t *)&w->st.service[svc_slot],
+				  WORDS(*ss));
+	}
+	rte_spinlock_unlock(&sh->retired_lock);
 }
 
 static void line(FILE *out, const char *prefix, const char *name, uint64_t v)
@@ -159,6 +211,11 @@ void dp_stats_print(const struct dp_stats *st, FILE *out)
 		line(out, prefix, "health_skipped", st->health[i].skipped);
 		line(out, prefix, "health_went_down", st->health[i].went_down);
 		line(out, prefix, "health_went_up", st->health[i].went_up);
+	}
+	for (i = 0; i < CP_MAX_SERVICES; i++) {
+		snprintf(prefix, sizeof(prefix), "service%u.", i);
+		line(out, prefix, "new_flows", st->service[i].new_flows);
+		line(out, prefix, "active_flows", st->service[i].active_flows);
 	}
 	for (i = 0; i < DP_TLSC__COUNT; i++)
 		line(out, "tls.", dp_tls_counter_names[i], st->tls[i]);

@@ -89,7 +89,7 @@ struct dp_hsctx {
 	rte_spinlock_t lock;   /* first: never cleared while the context is reused */
 	uint32_t rec;          /* the flow record */
 	uint8_t phase;         /* enum dp_hs_phase */
-	uint8_t svc;
+	uint8_t svc;           /* service slot */
 	uint8_t attempts;      /* backends tried */
 	uint8_t syns;          /* SYNs sent to the current backend */
 	bool refused;          /* the backend reset: the owner moves on at its tick */
@@ -117,9 +117,12 @@ struct dp_tls_shared {
 	struct dp_hello_pool pool;
 	struct dp_hsctx *hs;             /* DP_TLS_HS_MAX contexts */
 	struct rte_ring *hs_free;        /* free context indices */
+	/* by service slot; the control thread's (workers use the snapshot's copy) */
 	struct dp_learn *learn[CP_MAX_SERVICES];
-	uint8_t bk_state[CP_MAX_BACKENDS]; /* enum dp_backend_state */
-	uint32_t hello_timeout_ms;
+	/* deletions in the learned tables: worker 0's sweep (trylock, in its
+	 * tick) against the control plane's key-name removals */
+	rte_spinlock_t learn_del_lock;
+	struct dp_tls_worker **worker; /* per worker, made with the rest */
 };
 
 #define DP_TLS_MIN_MSS 64u /* floor for the replay's segment size */
@@ -136,7 +139,9 @@ struct dp_tls_worker {
 	uint8_t scratch[TLSP_SCRATCH_SIZE];
 };
 
-int dp_tls_shared_init(struct dp_shared *sh, const char *name);
+/* Create the shared state (control thread, while applying a config with the
+ * first tls service); published with a release store on sh->tls. */
+int dp_tls_shared_init(struct dp_shared *sh);
 void dp_tls_shared_fini(struct dp_shared *sh);
 int dp_tls_worker_init(struct dp_worker *w);
 void dp_tls_worker_fini(struct dp_worker *w);
@@ -151,6 +156,9 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 		   bool reverse);
 /* Timers: hello timeouts, backend SYN retransmissions; cookie rotation. */
 void dp_tls_tick(struct dp_worker *w);
+/* The owner resets flow @rec, bound to a backend deleted with reset but not
+ * spliced yet: RST to the backend and the client, flow retired. */
+void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec);
 /* The flow @rec goes away: free its handshake context. */
 void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec);
 /* Reverse key of an unbound tls flow (HELLO): one no packet carries. */

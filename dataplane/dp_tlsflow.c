@@ -126,20 +126,21 @@ void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev)
 				     .proto = IPPROTO_TCP, .family = AF_INET, .zero = 1 };
 }
 
-static void fwd_key(const struct dp_shared *sh, const struct dp_flow *f, unsigned svc,
+static void fwd_key(const struct dp_svc_table *snap, const struct dp_flow *f,
 		    struct dp_flow_key *fwd)
 {
-	const struct dp_service *s = &sh->svc.svc[svc];
+	const struct dp_service *s = &snap->svc[dp_flow_svc(f)];
 
 	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
 				     .sport = f->client_port, .dport = s->port,
 				     .proto = IPPROTO_TCP, .family = AF_INET };
 }
 
-static void rev_key(const struct dp_shared *sh, uint32_t rec, struct dp_flow_key *rev)
+static void rev_key(const struct dp_worker *w, uint32_t rec, struct dp_flow_key *rev)
 {
+	const struct dp_shared *sh = w->sh;
 	const struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
 
 	if (!(sh->flows.splice[rec].flags & DP_SPLICE_F_BOUND)) {
 		dp_tls_placeholder_key(f, rev);
@@ -148,8 +149,8 @@ static void rev_key(const struct dp_shared *sh, uint32_t rec, struct dp_flow_key
 	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
 				     .dport = f->client_port, .proto = IPPROTO_TCP,
 				     .family = AF_INET };
-	if (sh->svc.svc[bk->service].nat == CP_NAT_FULL) {
-		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
+	if (w->snap->svc[dp_flow_svc(f)].nat == CP_NAT_FULL) {
+		rev->dst = w->snap->addr[f->snat_addr].ip.v4;
 		rev->dport = f->snat_port;
 	}
 }
@@ -161,6 +162,7 @@ static void removed_locked(struct dp_worker *w, uint32_t rec)
 
 	if (sp->flags & DP_SPLICE_F_BOUND)
 		w->st.backend[sh->flows.recs[rec].backend].active_flows--;
+	w->st.service[dp_flow_svc(&sh->flows.recs[rec])].active_flows--;
 	hs_free(w, rec);
 	sp->flags = 0;
 }
@@ -174,8 +176,8 @@ static void flow_kill(struct dp_worker *w, uint32_t rec)
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_flow_key fwd, rev;
 
-	fwd_key(sh, f, sh->svc.bk[f->backend].service, &fwd);
-	rev_key(sh, rec, &rev);
+	fwd_key(w->snap, f, &fwd);
+	rev_key(w, rec, &rev);
 	if (dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs) < 0) {
 		__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
 		return;
@@ -208,7 +210,7 @@ static bool client_slot(struct dp_worker *w, uint32_t client, uint32_t *slot)
 	uint16_t port;
 	int s;
 
-	if (dp_route_lookup(&w->sh->routes, client, &port, &nh_ip) < 0)
+	if (dp_route_lookup(&w->snap->routes, client, &port, &nh_ip) < 0)
 		return false;
 	s = dp_neigh_get(&w->sh->neigh, nh_ip, port);
 	if (s < 0)
@@ -275,7 +277,7 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_tls_shared *t = sh->tls;
-	const struct dp_service *s = &sh->svc.svc[svc];
+	const struct dp_service *s = &w->snap->svc[svc];
 	struct dp_syncookie_opts co;
 	struct dp_syncookie_in in;
 	struct dp_flow_key rev;
@@ -318,13 +320,13 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	f = &sh->flows.recs[rec];
 	f->client_ip = key->src;
 	f->client_port = key->sport;
-	f->backend = sh->svc.bk_order[s->first]; /* names the service until bound */
+	f->backend = 0; /* none until bound (DP_SPLICE_F_BOUND) */
 	f->client_nh = (uint16_t)slot;
 	/* kept by its own timers until bound: idle expiry counts from the deadline */
-	f->last_seen = (uint32_t)w->now_ms + t->hello_timeout_ms;
+	f->last_seen = (uint32_t)w->now_ms + s->hello_timeout_ms;
 	f->snat_addr = 0;
 	f->snat_port = 0;
-	f->flags = DP_FLOW_F_TLS;
+	f->flags = (uint16_t)(DP_FLOW_F_TLS | svc << DP_FLOW_SVC_SHIFT);
 	hs = &t->hs[(uintptr_t)obj];
 	memset(&hs->rec, 0, offsetof(struct dp_hsctx, scan) - offsetof(struct dp_hsctx, rec));
 	hs->rec = rec;
@@ -339,7 +341,7 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	hs->cookie_isn = ack_of(p) - 1;
 	hs->c_tsval = o.tsval;
 	hs->my_tsval = o.tsecr;
-	hs->deadline_ms = (uint32_t)w->now_ms + t->hello_timeout_ms;
+	hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
 	dp_hellobuf_init(&hs->hb, hs->client_isn, DP_HELLOBUF_CAP_DEFAULT);
 	sh->flows.splice[rec] = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
 	dp_tls_placeholder_key(f, &rev);
@@ -353,6 +355,8 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 		return -1;
 	}
 	w->st.flows_created++;
+	w->st.service[svc].new_flows++;
+	w->st.service[svc].active_flows++;
 	w->st.tls[DP_TLSC_COOKIE_OK]++;
 	rte_spinlock_lock(&hs->lock);
 	hello_input(w, m, p, rec, hs);
@@ -366,6 +370,10 @@ int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 {
 	uint8_t fl = p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST | FL_FIN);
 
+	if (unlikely(w->tls == NULL)) {
+		dp_drop(w, m, DP_DROP_TLS_NO_CONTEXT);
+		return -1;
+	}
 	if (fl == FL_SYN) {
 		cookie_syn(w, m, p);
 		return -1;
@@ -382,7 +390,7 @@ static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx 
 {
 	const struct dp_shared *sh = w->sh;
 	const struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_service *s = &sh->svc.svc[hs->svc];
+	const struct dp_service *s = &w->snap->svc[hs->svc];
 
 	dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
 		.src = s->vip, .dst = f->client_ip, .sport = s->port, .dport = f->client_port,
@@ -391,13 +399,13 @@ static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx 
 }
 
 /* The source the backend sees: the client (two-arm) or the snat address. */
-static void backend_side(const struct dp_shared *sh, const struct dp_flow *f, uint32_t *src,
+static void backend_side(const struct dp_worker *w, const struct dp_flow *f, uint32_t *src,
 			 uint16_t *sport)
 {
 	*src = f->client_ip;
 	*sport = f->client_port;
-	if (sh->svc.svc[sh->svc.bk[f->backend].service].nat == CP_NAT_FULL) {
-		*src = sh->cfg.addresses[f->snat_addr].ip.v4;
+	if (w->snap->svc[dp_flow_svc(f)].nat == CP_NAT_FULL) {
+		*src = w->snap->addr[f->snat_addr].ip.v4;
 		*sport = f->snat_port;
 	}
 }
@@ -413,7 +421,7 @@ static void backend_syn(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs)
 {
 	const struct dp_shared *sh = w->sh;
 	const struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	struct dp_tcpopt o = { .flags = DP_TCPOPT_F_MSS, .mss = hs->mss };
 	uint32_t src, win = hs->c_win;
 	uint16_t sport;
@@ -430,7 +438,7 @@ static void backend_syn(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs)
 		o.tsval = hs->c_tsval;
 		o.tsecr = 0;
 	}
-	backend_side(sh, f, &src, &sport);
+	backend_side(w, f, &src, &sport);
 	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
 		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
 		.seq = hs->client_isn, .flags = FL_SYN,
@@ -459,19 +467,19 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_splice *sp = &sh->flows.splice[rec];
-	const struct dp_backend *bk = &sh->svc.bk[b];
+	const struct dp_backend *bk = &w->snap->bk[b];
 	struct dp_flow_key old_rev, rev;
 	uint8_t old_addr = f->snat_addr;
 	uint16_t old_port = f->snat_port;
 
 	hs->tried[hs->attempts++] = (uint16_t)b;
-	rev_key(sh, rec, &old_rev);
+	rev_key(w, rec, &old_rev);
 	if (bk->nh < 0)
 		return false;
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
 				    .dport = f->client_port, .proto = IPPROTO_TCP,
 				    .family = AF_INET };
-	if (sh->svc.svc[hs->svc].nat == CP_NAT_FULL) {
+	if (w->snap->svc[hs->svc].nat == CP_NAT_FULL) {
 		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
 			return false;
 	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
@@ -497,19 +505,14 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 
 static int pick(struct dp_worker *w, const struct dp_hsctx *hs)
 {
-	const struct dp_service *s = &w->sh->svc.svc[hs->svc];
+	const struct dp_service *s = &w->snap->svc[hs->svc];
 	int b = -1;
 	unsigned i;
 
-	/* round-robin, passing over backends this flow tried already and
-	 * backends down or draining (while another is left) */
-	for (i = 0; i < 2 * (unsigned)s->n; i++) {
-		b = dp_sched_pick_up(&w->sh->svc, hs->svc, w->sched, w->sh->bk_down);
-		if (b < 0 || (!tried(hs, b) && w->sh->tls->bk_state[b] == DP_BACKEND_UP))
-			return b;
-	}
+	/* round-robin over the backends that take new flows (weight, enabled,
+	 * not down), passing over those this flow tried already */
 	for (i = 0; i < s->n; i++) {
-		b = dp_sched_pick(&w->sh->svc, hs->svc, w->sched);
+		b = dp_sched_pick(w->snap, hs->svc, &w->sched, w->sh->bk_down);
 		if (b < 0 || !tried(hs, b))
 			break;
 	}
@@ -549,12 +552,17 @@ static void decide(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs,
 		   enum tlsp_status status, enum tlsp_reason reason,
 		   const struct tlsp_client_hello *ch)
 {
-	struct dp_shared *sh = w->sh;
-	const struct dp_service *s = &sh->svc.svc[hs->svc];
+	const struct dp_svc_table *snap = w->snap;
+	const struct dp_service *s = &snap->svc[hs->svc];
 	struct dp_tlsroute_ctx ctx = {
-		.learn = sh->tls->learn[hs->svc],
-		.bk_first = sh->svc.bk_order[s->first],
-		.bk_count = s->n,
+		.learn = s->learn,
+		.bk_service = snap->bk_svc,
+		.service = hs->svc,
+		.down = w->sh->bk_down,
+		.server_id_len = s->server_id_len,
+		.psk_server_id = s->psk_server_id,
+		.n_server_ids = s->n_sid,
+		.server_ids = &snap->server_ids[s->sid_first],
 		.now = (uint32_t)(w->now_ms / 1000),
 		.stats = &w->st.route,
 	};
@@ -566,7 +574,7 @@ static void decide(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs,
 		ch = NULL;
 	if (ch != NULL)
 		tlsp_server_scan_init(&hs->scan, ch, dp_learn_key_name_len(ctx.learn));
-	if (dp_tlsroute_choose(&ctx, ch, sh->tls->bk_state, &b, NULL) < 0)
+	if (dp_tlsroute_choose(&ctx, ch, snap->bk_state, &b, NULL) < 0)
 		b = pick(w, hs);
 	if (b < 0) {
 		w->st.drop[DP_DROP_NO_BACKEND]++;
@@ -636,6 +644,32 @@ static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	}
 }
 
+void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_hsctx *hs = hs_lock(sh, rec);
+
+	if (hs == NULL)
+		return;
+	if (hs->phase == DP_HS_BINDING && owns(w, rec)) {
+		const struct dp_flow *f = &sh->flows.recs[rec];
+		const struct dp_backend *bk = &w->snap->bk[f->backend];
+		uint32_t src;
+		uint16_t sport;
+
+		/* the backend's half-open connection, and the client's */
+		backend_side(w, f, &src, &sport);
+		if (bk->nh >= 0)
+			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+				.seq = hs->client_isn + 1, .flags = FL_RST });
+		client_rst(w, rec, hs);
+		flow_kill(w, rec);
+	}
+	rte_spinlock_unlock(&hs->lock);
+	hs_flush(w);
+}
+
 /* ---- the backend's answer ---- */
 
 static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
@@ -644,7 +678,8 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_splice *sp = &sh->flows.splice[rec];
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[hs->svc];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	struct dp_tcpopt o, a = { 0 };
 	uint32_t b_isn = seq_of(p), src, seg;
 	bool scales;
@@ -674,7 +709,7 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 		sp->scale = 0;
 	}
 	win = client_window_c2s(hs, scales);
-	backend_side(sh, f, &src, &sport);
+	backend_side(w, f, &src, &sport);
 	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
 		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
 		.seq = hs->client_isn + 1, .ack = b_isn + 1, .flags = FL_ACK, .win = win,
@@ -705,11 +740,11 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 	__atomic_store_n(&sp->flags, sp->flags | DP_SPLICE_F_SPLICED, __ATOMIC_RELEASE);
 	__atomic_store_n(&f->state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
 	f->last_seen = (uint32_t)w->now_ms;
-	if (hs->tls_status == TLSP_OK && sh->tls->learn[hs->svc] != NULL) {
+	if (hs->tls_status == TLSP_OK && s->learn != NULL) {
 		/* a server that never finishes its flight must not pin the context */
 		hs->phase = DP_HS_SCAN;
 		hs->srv_next = b_isn + 1;
-		hs->deadline_ms = (uint32_t)w->now_ms + sh->tls->hello_timeout_ms;
+		hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
 	} else {
 		hs_free(w, rec);
 	}
@@ -730,8 +765,8 @@ static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct 
 			uint32_t src;
 			uint16_t sport;
 
-			bk = &w->sh->svc.bk[f->backend];
-			backend_side(w->sh, f, &src, &sport);
+			bk = &w->snap->bk[f->backend];
+			backend_side(w, f, &src, &sport);
 			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
 				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
 				.seq = hs->client_isn + 1, .flags = FL_RST });
@@ -743,7 +778,7 @@ static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct 
 		rte_pktmbuf_free(m);
 		return;
 	}
-	bk = &w->sh->svc.bk[w->sh->flows.recs[rec].backend];
+	bk = &w->snap->bk[w->sh->flows.recs[rec].backend];
 	if (p->ip->src_addr != bk->ip || p->tcp->src_port != bk->port) {
 		/* the flow moved on to another backend meanwhile */
 		dp_drop(w, m, DP_DROP_TLS_STRAY);
@@ -774,6 +809,7 @@ static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec
 {
 	struct dp_shared *sh = w->sh;
 	uint16_t backend = sh->flows.recs[rec].backend;
+	struct dp_learn *learn = w->snap->svc[hs->svc].learn;
 	const uint8_t *data;
 	uint32_t len, skip;
 	enum tlsp_status st;
@@ -798,8 +834,9 @@ static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec
 	dp_tlsstats_verdict(w->st.verdict, backend, &hs->scan.result);
 	if (st == TLSP_OK) {
 		w->st.tls[DP_TLSC_SCAN_DONE]++;
-		rc = dp_learn_from_server(sh->tls->learn[hs->svc], backend, NULL, &hs->scan.result,
-					  (uint32_t)(w->now_ms / 1000));
+		rc = learn == NULL ? 0 :
+				     dp_learn_from_server(learn, backend, NULL, &hs->scan.result,
+							  (uint32_t)(w->now_ms / 1000));
 		if (rc > 0)
 			w->st.tls[DP_TLSC_LEARNED] += (unsigned)rc;
 		else if (rc == -ENOSPC)
@@ -878,7 +915,7 @@ void dp_tls_tick(struct dp_worker *w)
 	uint32_t now = (uint32_t)w->now_ms, ctr;
 	unsigned i;
 
-	if (t == NULL)
+	if (t == NULL || w->tls == NULL)
 		return;
 	for (i = 0; i < HS_SCAN; i++) {
 		struct dp_hsctx *hs = &t->hs[w->tls->hs_cursor];
@@ -930,7 +967,12 @@ void dp_tls_tick(struct dp_worker *w)
 	if (w->now_ms - w->tls->last_sweep_ms < DP_TLS_SWEEP_MS)
 		return;
 	w->tls->last_sweep_ms = w->now_ms;
-	for (i = 0; i < sh->svc.n_services; i++)
-		if (t->learn[i] != NULL)
-			(void)dp_learn_sweep(t->learn[i], (uint32_t)(w->now_ms / 1000), 64);
+	/* the control plane may be removing a key name: sweep next time */
+	if (!rte_spinlock_trylock(&t->learn_del_lock))
+		return;
+	for (i = 0; i < w->snap->n_services; i++)
+		if (w->snap->svc[i].learn != NULL)
+			(void)dp_learn_sweep(w->snap->svc[i].learn, (uint32_t)(w->now_ms / 1000),
+					     64);
+	rte_spinlock_unlock(&t->learn_del_lock);
 }

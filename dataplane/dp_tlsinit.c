@@ -27,31 +27,40 @@ static void hello_free(void *ctx, void *ptr, size_t size)
 	free(ptr);
 }
 
-int dp_tls_shared_init(struct dp_shared *sh, const char *name)
+int dp_tls_shared_init(struct dp_shared *sh)
 {
 	struct dp_tls_shared *t;
 	char nm[32];
 	unsigned i;
-	bool any = false;
 	int ret = -ENOMEM;
 
-	for (i = 0; i < sh->svc.n_services; i++)
-		any |= sh->svc.svc[i].mode == CP_MODE_TLS;
-	if (!any)
+	if (sh->tls != NULL)
 		return 0;
 	t = rte_zmalloc_socket("dp_tls", sizeof(*t), RTE_CACHE_LINE_SIZE, sh->socket);
 	if (t == NULL)
 		return -ENOMEM;
-	sh->tls = t;
+	rte_spinlock_init(&t->learn_del_lock);
 	sh->flows.splice = rte_zmalloc_socket("dp_splice",
 					      sizeof(struct dp_splice) * (size_t)sh->flows.n_recs,
 					      RTE_CACHE_LINE_SIZE, sh->socket);
 	t->hs = rte_zmalloc_socket("dp_hsctx", sizeof(struct dp_hsctx) * DP_TLS_HS_MAX,
 				   RTE_CACHE_LINE_SIZE, sh->socket);
-	snprintf(nm, sizeof(nm), "%s_hs", name);
+	t->worker = rte_zmalloc_socket("dp_tls_workers", sizeof(t->worker[0]) * sh->n_workers,
+				       RTE_CACHE_LINE_SIZE, sh->socket);
+	snprintf(nm, sizeof(nm), "dp%u_hs", sh->id);
 	t->hs_free = rte_ring_create(nm, DP_TLS_HS_MAX, sh->socket, RING_F_EXACT_SZ);
-	if (sh->flows.splice == NULL || t->hs == NULL || t->hs_free == NULL)
+	if (sh->flows.splice == NULL || t->hs == NULL || t->hs_free == NULL || t->worker == NULL)
 		goto fail;
+	for (i = 0; i < sh->n_workers; i++) {
+		struct dp_tls_worker *tw = rte_zmalloc_socket("dp_tls_worker", sizeof(*tw),
+							      RTE_CACHE_LINE_SIZE, sh->socket);
+
+		if (tw == NULL)
+			goto fail;
+		tw->popts.scratch = tw->scratch;
+		tw->popts.scratch_len = sizeof(tw->scratch);
+		t->worker[i] = tw;
+	}
 	for (i = 0; i < DP_TLS_HS_MAX; i++) {
 		rte_spinlock_init(&t->hs[i].lock);
 		rte_ring_enqueue(t->hs_free, (void *)(uintptr_t)i);
@@ -62,35 +71,16 @@ int dp_tls_shared_init(struct dp_shared *sh, const char *name)
 	if (ret < 0)
 		goto fail;
 	t->cur = &t->secret[0];
-	/* weight 0 takes no new flows: no rule may send one there either */
-	for (i = 0; i < sh->svc.n_backends; i++)
-		t->bk_state[i] = sh->svc.bk[i].weight ? DP_BACKEND_UP : DP_BACKEND_DRAINING;
 	t->pool.alloc = hello_alloc;
 	t->pool.free = hello_free;
 	t->pool.cap = DP_TLS_HELLO_POOL_CAP;
 	t->pool.min_alloc = 2048;
-	t->hello_timeout_ms = sh->cfg.timeouts.hello ? sh->cfg.timeouts.hello * 1000 :
-							  DP_TLS_HELLO_TIMEOUT_MS;
-	for (i = 0; i < sh->svc.n_services; i++) {
-		struct dp_learn_params lp = {
-			.name = nm,
-			.max_entries = { DP_TLS_LEARN_ENTRIES, DP_TLS_LEARN_ENTRIES },
-			.lifetime_s = DP_TLS_LEARN_LIFETIME_S,
-			.qs = sh->qs,
-			.socket = sh->socket,
-		};
-
-		if (sh->svc.svc[i].mode != CP_MODE_TLS)
-			continue;
-		snprintf(nm, sizeof(nm), "%s_l%u", name, i);
-		t->learn[i] = dp_learn_create(&lp);
-		if (t->learn[i] == NULL) {
-			ret = -rte_errno;
-			goto fail;
-		}
-	}
+	/* workers find it at their next burst (dp_worker_sync), the splice
+	 * array and everything else written before */
+	__atomic_store_n(&sh->tls, t, __ATOMIC_RELEASE);
 	return 0;
 fail:
+	sh->tls = t;
 	dp_tls_shared_fini(sh);
 	return ret < 0 ? ret : -ENOMEM;
 }
@@ -107,6 +97,9 @@ void dp_tls_shared_fini(struct dp_shared *sh)
 			dp_hellobuf_release(&t->hs[i].hb, &t->pool);
 	for (i = 0; i < CP_MAX_SERVICES; i++)
 		dp_learn_free(t->learn[i]);
+	for (i = 0; t->worker != NULL && i < sh->n_workers; i++)
+		rte_free(t->worker[i]);
+	rte_free(t->worker);
 	rte_ring_free(t->hs_free);
 	rte_free(t->hs);
 	rte_free(sh->flows.splice);
@@ -119,19 +112,11 @@ void dp_tls_shared_fini(struct dp_shared *sh)
 
 int dp_tls_worker_init(struct dp_worker *w)
 {
-	if (w->sh->tls == NULL)
-		return 0;
-	w->tls = rte_zmalloc_socket("dp_tls_worker", sizeof(*w->tls), RTE_CACHE_LINE_SIZE,
-				    w->sh->socket);
-	if (w->tls == NULL)
-		return -ENOMEM;
-	w->tls->popts.scratch = w->tls->scratch;
-	w->tls->popts.scratch_len = sizeof(w->tls->scratch);
+	w->tls = NULL; /* taken from the shared state by dp_worker_sync() */
 	return 0;
 }
 
 void dp_tls_worker_fini(struct dp_worker *w)
 {
-	rte_free(w->tls);
-	w->tls = NULL;
+	w->tls = NULL; /* freed with the shared state */
 }

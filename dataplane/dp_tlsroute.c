@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "cp_config.h"
 #include "dp_tlsroute.h"
 
 _Static_assert(DP_TLSROUTE_RULE__COUNT <= 8, "tried is a byte");
@@ -48,10 +49,18 @@ static enum dp_tlsroute_miss try_rule(const struct dp_tlsroute_ctx *ctx,
 	int bk = server_id ? server_id_find(ctx, b) : table_find(ctx, rule, b);
 
 	*target = -1;
-	/* an entry learned before a renumbering can name another service's backend */
-	if (bk < 0 || bk < ctx->bk_first || bk >= ctx->bk_first + ctx->bk_count)
+	/* an entry learned before a backend went can name a slot now another's */
+	if (bk < 0)
 		return DP_TLSROUTE_MISS_UNKNOWN;
+	if (ctx->bk_service != NULL) {
+		if (bk >= CP_MAX_BACKENDS || ctx->bk_service[bk] != ctx->service)
+			return DP_TLSROUTE_MISS_UNKNOWN;
+	} else if (bk < ctx->bk_first || bk >= ctx->bk_first + ctx->bk_count) {
+		return DP_TLSROUTE_MISS_UNKNOWN;
+	}
 	*target = bk;
+	if (ctx->down != NULL && __atomic_load_n(&ctx->down[bk], __ATOMIC_RELAXED))
+		return DP_TLSROUTE_MISS_DOWN;
 	switch (state[bk]) {
 	case DP_BACKEND_UP:
 		return DP_TLSROUTE_MISS_NONE;

@@ -47,7 +47,15 @@ struct dp_tlsroute_server_id {
 /** One service, as a worker routes for it. */
 struct dp_tlsroute_ctx {
 	const struct dp_learn *learn; /**< the service's tables; NULL: none */
-	uint16_t bk_first, bk_count;  /**< the service's backends: [first, first + count) */
+	uint16_t bk_first, bk_count;  /**< the service's backends: [first, first + count),
+				       *   unless @ref bk_service is set */
+	/** When not NULL: the service of each backend (UINT16_MAX: none), and a
+	 *  backend is the service's when bk_service[b] == service */
+	const uint16_t *bk_service;
+	uint16_t service;
+	/** When not NULL: 1 for a backend the health checks say is down (read
+	 *  with relaxed loads: another thread writes it); wins over @p state */
+	const uint8_t *down;
 	/** 0: the servers embed no ID; else 1..DP_TLSROUTE_SERVER_ID_MAX, and rule 3
 	 *  reads the session ID's prefix instead of the learned session table */
 	uint8_t server_id_len;
@@ -77,7 +85,8 @@ struct dp_tlsroute_result {
  * @param ch       the hello (tlsp_client_hello_parse() said OK), or NULL when
  *                 the stream was not TLS or the wait for a hello ended
  * @param state    enum dp_backend_state per backend, indexed like the
- *                 backends (at least bk_first + bk_count entries)
+ *                 backends (at least bk_first + bk_count entries, or every
+ *                 backend with bk_service)
  * @param backend  the backend on 0, -1 otherwise
  * @param why      filled always; NULL if not wanted
  * @return 0: use @backend; -ENOENT: no rule chose, use the scheduler

@@ -11,21 +11,30 @@
 #include "dp_health.h"
 #include "dp_internal.h"
 #include "dp_nat.h"
-#include "dp_sched.h"
 #include "dp_tls.h"
 
-static const struct dp_service *service_of(const struct dp_shared *sh, const struct dp_flow *f)
+void dp_worker_sync(struct dp_worker *w)
 {
-	return &sh->svc.svc[sh->svc.bk[f->backend].service];
+	struct dp_shared *sh = w->sh;
+
+	w->snap = __atomic_load_n(&sh->snap, __ATOMIC_ACQUIRE);
+	/* after the snapshot: one with a tls service comes after the tls state */
+	if (unlikely(w->tls == NULL)) {
+		struct dp_tls_shared *t = __atomic_load_n(&sh->tls, __ATOMIC_ACQUIRE);
+
+		if (t != NULL)
+			w->tls = t->worker[w->index];
+	}
 }
 
 /* The keys of a flow, rebuilt from the record so it need not store them. */
 static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fwd,
 		      struct dp_flow_key *rev)
 {
-	const struct dp_shared *sh = ((struct dp_worker *)ctx)->sh;
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
-	const struct dp_service *s = service_of(sh, f);
+	const struct dp_worker *w = ctx;
+	const struct dp_shared *sh = w->sh;
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 
 	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
 				     .sport = f->client_port, .dport = s->port,
@@ -37,7 +46,7 @@ static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fw
 	    !(sh->flows.splice[f - sh->flows.recs].flags & DP_SPLICE_F_BOUND))
 		dp_tls_placeholder_key(f, rev);
 	else if (s->nat == CP_NAT_FULL) {
-		rev->dst = sh->cfg.addresses[f->snat_addr].ip.v4;
+		rev->dst = w->snap->addr[f->snat_addr].ip.v4;
 		rev->dport = f->snat_port;
 	}
 }
@@ -50,10 +59,12 @@ static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
 		w->st.flows_closed++;
 	else
 		w->st.flows_expired++;
-	if (f->flags & DP_FLOW_F_TLS)
+	if (f->flags & DP_FLOW_F_TLS) {
 		dp_tls_flow_removed(w, (uint32_t)(f - w->sh->flows.recs));
-	else
+	} else {
 		w->st.backend[f->backend].active_flows--;
+		w->st.service[dp_flow_svc(f)].active_flows--;
+	}
 }
 
 /*
@@ -66,17 +77,18 @@ int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct
 			struct dp_flow_key *rev)
 {
 	const struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
 	const struct cp_limits *lim = &sh->cfg.limits;
-	unsigned list = sh->svc.n_snat[bk->out_port] ? bk->out_port : CP_MAX_PORTS;
-	unsigned n = sh->svc.n_snat[list], first, count, k, tries;
+	unsigned list = snap->n_snat[bk->out_port] ? bk->out_port : CP_MAX_PORTS;
+	unsigned n = snap->n_snat[list], first, count, k, tries;
 	uint8_t addr;
 
 	first = lim->snat_port_low + w->index;
 	if (n == 0 || lim->snat_port_low == 0 || first > lim->snat_port_high)
 		return -ENOSPC;
 	count = (lim->snat_port_high - first) / sh->n_workers + 1;
-	addr = sh->svc.snat[list][w->snat_rr++ % n];
-	rev->dst = sh->cfg.addresses[addr].ip.v4;
+	addr = snap->snat[list][w->snat_rr++ % n];
+	rev->dst = snap->addr[addr].ip.v4;
 	k = w->snat_next[addr] % count;
 	for (tries = 0; tries < 64 && tries < count; tries++) {
 		uint16_t port = (uint16_t)(first + k * sh->n_workers);
@@ -102,9 +114,10 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 			const struct dp_flow_key *key)
 {
 	struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
 	const uint8_t opening = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG |
 				RTE_TCP_FIN_FLAG;
-	uint32_t local = dp_svc_local(&sh->svc, key->dst), rec, nh_ip;
+	uint32_t local = dp_svc_local(snap, key->dst), rec, nh_ip;
 	const struct dp_backend *bk;
 	struct dp_flow_key rev;
 	enum dp_drop why;
@@ -112,17 +125,22 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	uint16_t cport;
 	int svc, b, cslot;
 
-	svc = local & DP_LOCAL_VIP ? dp_svc_find(&sh->svc, key->dst, key->dport) : -ENOENT;
-	if (svc < 0) {
-		/* to tlslb itself: only health-probe answers are expected */
-		if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport))
-			dp_health_input(w, m, p);
-		else
-			dp_drop(w, m, !local ? DP_DROP_DST_UNKNOWN :
-				      local & DP_LOCAL_VIP ? DP_DROP_NO_SERVICE : DP_DROP_DST_LOCAL);
+	/* to tlslb itself: only health-probe answers are expected */
+	if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport) &&
+	    (!(local & DP_LOCAL_VIP) || dp_svc_find(snap, key->dst, key->dport) < 0)) {
+		dp_health_input(w, m, p);
 		return -1;
 	}
-	if (sh->svc.svc[svc].mode == CP_MODE_TLS)
+	if (!(local & DP_LOCAL_VIP)) {
+		dp_drop(w, m, local ? DP_DROP_DST_LOCAL : DP_DROP_DST_UNKNOWN);
+		return -1;
+	}
+	svc = dp_svc_find(snap, key->dst, key->dport);
+	if (svc < 0) {
+		dp_drop(w, m, DP_DROP_NO_SERVICE);
+		return -1;
+	}
+	if (snap->svc[svc].mode == CP_MODE_TLS)
 		return dp_tls_new(w, m, p, key, svc) == 0 ? DP_TLS_TAKEN : -1;
 	if ((p->tcp->tcp_flags & opening) != RTE_TCP_SYN_FLAG) {
 		dp_drop(w, m, DP_DROP_NO_FLOW);
@@ -134,12 +152,12 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	}
 	f = &sh->flows.recs[rec];
 	why = DP_DROP_NO_BACKEND;
-	b = dp_sched_pick_up(&sh->svc, (uint16_t)svc, w->sched, sh->bk_down);
+	b = dp_sched_pick(snap, (uint16_t)svc, &w->sched, sh->bk_down);
 	if (b < 0)
 		goto release;
-	bk = &sh->svc.bk[b];
+	bk = &snap->bk[b];
 	why = DP_DROP_NO_ROUTE;
-	if (bk->nh < 0 || dp_route_lookup(&sh->routes, key->src, &cport, &nh_ip) < 0)
+	if (bk->nh < 0 || dp_route_lookup(&snap->routes, key->src, &cport, &nh_ip) < 0)
 		goto release;
 	why = DP_DROP_NEIGH_FULL;
 	cslot = dp_neigh_get(&sh->neigh, nh_ip, cport);
@@ -153,11 +171,11 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	f->last_seen = (uint32_t)w->now_ms;
 	f->snat_addr = 0;
 	f->snat_port = 0;
-	f->flags = 0;
+	f->flags = (uint16_t)(svc << DP_FLOW_SVC_SHIFT);
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = key->src, .sport = bk->port,
 				    .dport = key->sport, .proto = IPPROTO_TCP,
 				    .family = AF_INET };
-	if (sh->svc.svc[svc].nat == CP_NAT_FULL) {
+	if (snap->svc[svc].nat == CP_NAT_FULL) {
 		why = DP_DROP_NO_SNAT;
 		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
 			goto release;
@@ -174,6 +192,8 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	w->st.flows_created++;
 	w->st.backend[b].new_flows++;
 	w->st.backend[b].active_flows++;
+	w->st.service[svc].new_flows++;
+	w->st.service[svc].active_flows++;
 	return rec;
 release:
 	dp_flow_release(&w->fw, &sh->flows, rec);
@@ -189,8 +209,8 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &sh->svc.bk[f->backend];
-	const struct dp_service *s = &sh->svc.svc[bk->service];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 	struct dp_backend_stats *bs = &w->st.backend[f->backend];
 	struct dp_nat4 to;
 
@@ -201,7 +221,7 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 		to.src = p->ip->src_addr;
 		to.sport = p->tcp->src_port;
 		if (s->nat == CP_NAT_FULL) {
-			to.src = sh->cfg.addresses[f->snat_addr].ip.v4;
+			to.src = w->snap->addr[f->snat_addr].ip.v4;
 			to.sport = f->snat_port;
 		}
 		to.dst = bk->ip;
@@ -225,7 +245,7 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 	uint32_t local;
 
 	if (p->proto != IPPROTO_TCP) {
-		local = dp_svc_local(&w->sh->svc, p->ip->dst_addr);
+		local = dp_svc_local(w->snap, p->ip->dst_addr);
 		dp_drop(w, m, local & DP_LOCAL_VIP ? DP_DROP_NON_TCP_VIP :
 			      local ? DP_DROP_NON_TCP_LOCAL : DP_DROP_DST_UNKNOWN);
 		return false;
@@ -239,6 +259,109 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 				     .sport = p->tcp->src_port, .dport = p->tcp->dst_port,
 				     .proto = IPPROTO_TCP, .family = AF_INET };
 	return true;
+}
+
+/* ---- backends deleted with reset ---- */
+
+static bool reset_applies(const struct dp_worker *w, uint32_t rec, const struct dp_pkt *p)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+
+	/* an RST goes on as it is; an unspliced tls flow is its context's */
+	if (p->tcp->tcp_flags & RTE_TCP_RST_FLAG)
+		return false;
+	return !(f->flags & DP_FLOW_F_TLS) ||
+	       (__atomic_load_n(&w->sh->flows.splice[rec].flags, __ATOMIC_ACQUIRE) &
+		DP_SPLICE_F_SPLICED);
+}
+
+static void mark_reset(struct dp_worker *w, struct dp_flow *f)
+{
+	if (__atomic_load_n(&f->state, __ATOMIC_RELAXED) >= DP_FLOW_RESET)
+		return;
+	/* retired by the owner's expiry after the reset timeout */
+	__atomic_store_n(&f->last_seen, (uint32_t)w->now_ms, __ATOMIC_RELAXED);
+	__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
+}
+
+/*
+ * tlslb tracks no sequence numbers for l4 flows, so the RSTs are cut from a
+ * packet of the flow: its sender gets one at the sequence it acknowledges
+ * (RFC 9293 3.10.7.4: exactly rcv_nxt, accepted at once), its peer one at the
+ * packet's own sequence number. tls flows translate the server's sequence
+ * space by seq_delta.
+ */
+static void reset_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+		       uint32_t rec, bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_flow *f = &sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
+	uint8_t fl = p->tcp->tcp_flags;
+	uint32_t seq = rte_be_to_cpu_32(p->tcp->sent_seq), ack = rte_be_to_cpu_32(p->tcp->recv_ack);
+	uint32_t delta = (f->flags & DP_FLOW_F_TLS) ? sh->flows.splice[rec].seq_delta : 0;
+	uint32_t c_seq, b_seq, src = f->client_ip;
+	uint16_t sport = f->client_port;
+	bool has_ack = fl & RTE_TCP_ACK_FLAG;
+
+	if (s->nat == CP_NAT_FULL) {
+		src = w->snap->addr[f->snat_addr].ip.v4;
+		sport = f->snat_port;
+	}
+	if (!reverse) {
+		b_seq = seq;
+		c_seq = ack;
+	} else {
+		b_seq = ack;
+		c_seq = seq + delta;
+	}
+	if (has_ack || reverse)
+		dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
+			.src = s->vip, .dst = f->client_ip, .sport = s->port,
+			.dport = f->client_port, .seq = c_seq, .flags = RTE_TCP_RST_FLAG });
+	if (bk->nh >= 0 && (has_ack || !reverse))
+		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+			.seq = b_seq, .flags = RTE_TCP_RST_FLAG });
+	mark_reset(w, f);
+	dp_drop(w, m, DP_DROP_BACKEND_RESET);
+}
+
+#define RESET_SCAN 1024 /* records examined per tick while resets are pending */
+
+/* The owner's pass over its records after a reset was asked: flows that send
+ * nothing more are retired too (after the reset timeout). */
+static void reset_sweep(struct dp_worker *w)
+{
+	struct dp_shared *sh = w->sh;
+	const struct dp_svc_table *snap = w->snap;
+	unsigned n;
+
+	if (likely(snap->n_reset == 0 || w->reset_seq == snap->seq))
+		return;
+	if (w->reset_cursor < w->fw.lo || w->reset_cursor >= w->fw.hi)
+		w->reset_cursor = w->fw.lo;
+	for (n = 0; n < RESET_SCAN; n++) {
+		struct dp_flow *f = &sh->flows.recs[w->reset_cursor];
+		uint8_t st = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+
+		if (st >= DP_FLOW_SYN && st < DP_FLOW_RESET &&
+		    (snap->bk[f->backend].flags & DP_SLOT_RESET)) {
+			uint8_t sp = f->flags & DP_FLOW_F_TLS ?
+					     sh->flows.splice[w->reset_cursor].flags : 0;
+
+			if (!(f->flags & DP_FLOW_F_TLS) || (sp & DP_SPLICE_F_SPLICED))
+				mark_reset(w, f);
+			else if (sp & DP_SPLICE_F_BOUND)
+				dp_tls_flow_reset(w, w->reset_cursor);
+		}
+		if (++w->reset_cursor == w->fw.hi) {
+			w->reset_cursor = w->fw.lo;
+			w->reset_seq = snap->seq;
+			return;
+		}
+	}
 }
 
 /* A 20-byte record straddles two cache lines one time in four: fetch both ends. */
@@ -284,6 +407,11 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			rec = (uint32_t)made;
 			reverse = false;
 		}
+		if (unlikely(w->snap->bk[sh->flows.recs[rec].backend].flags & DP_SLOT_RESET) &&
+		    reset_applies(w, rec, &b->p[i])) {
+			reset_flow(w, b->m[i], &b->p[i], rec, reverse);
+			continue;
+		}
 		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
 		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse))
 			continue;
@@ -303,6 +431,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 	uint16_t i;
 
 	w->now_ms = now_tsc / w->sh->tsc_per_ms;
+	dp_worker_sync(w);
 	if (n)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
@@ -364,9 +493,11 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
 	struct dp_shared *sh = w->sh;
 
 	w->now_ms = now_tsc / sh->tsc_per_ms;
-	/* between bursts this worker holds no flow reference */
+	/* between bursts this worker holds no flow reference, and no snapshot */
 	rte_rcu_qsbr_quiescent(sh->qs, w->index);
+	dp_worker_sync(w);
 	dp_flow_reclaim(&w->fw, &sh->flows, sh->qs);
+	reset_sweep(w);
 	/* tls timers first: a hello timing out binds and refreshes its flow */
 	dp_tls_tick(w);
 	dp_health_tick(w);
@@ -414,6 +545,7 @@ struct dp_worker *dp_worker_create(struct dp_shared *sh, unsigned worker_index,
 		goto fail_ws;
 	}
 	rte_rcu_qsbr_thread_online(sh->qs, worker_index);
+	dp_worker_sync(w);
 	__atomic_store_n(&sh->workers[worker_index], w, __ATOMIC_RELEASE);
 	return w;
 fail_ws:

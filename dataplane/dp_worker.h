@@ -19,7 +19,8 @@
  *		}
  * @endcode
  * Every worker must call dp_worker_tick() regularly: it is also where the
- * worker reports RCU quiescence, without which no flow memory is reclaimed.
+ * worker reports RCU quiescence, without which no flow memory is reclaimed
+ * and no old configuration snapshot freed (see dp_shared_apply()).
  */
 #ifndef DP_WORKER_H
 #define DP_WORKER_H
@@ -86,6 +87,8 @@ enum dp_drop {
 	DP_DROP_TLS_NO_CONTEXT,  /**< tls: no free handshake context */
 	DP_DROP_TLS_STRAY,       /**< tls: segment that fits no step of the handshake */
 	DP_DROP_HEALTH_STRAY,    /**< to a probe port, answering no outstanding probe */
+	DP_DROP_BACKEND_RESET,   /**< packet of a flow of a backend deleted with reset:
+				      answered with RSTs both ways */
 	DP_DROP__COUNT
 };
 
@@ -148,6 +151,12 @@ struct dp_health_stats {
 	uint64_t went_up;   /**< state changes down -> up */
 };
 
+/** Per service counters (by service slot). */
+struct dp_service_stats {
+	uint64_t new_flows;
+	uint64_t active_flows; /**< like dp_backend_stats.active_flows; unbound tls flows too */
+};
+
 /** Counters of one worker (plain, written only by it); dp_stats_sum() adds them up. */
 struct dp_stats {
 	struct dp_port_stats port[CP_MAX_PORTS];
@@ -168,6 +177,7 @@ struct dp_stats {
 	struct dp_tlsroute_stats route; /**< mode tls: routing rules and hellos */
 	struct dp_tlsstats_backend verdict[CP_MAX_BACKENDS]; /**< mode tls: server flights */
 	struct dp_health_stats health[CP_MAX_BACKENDS]; /**< health checks, per backend slot */
+	struct dp_service_stats service[CP_MAX_SERVICES];
 } __rte_cache_aligned;
 
 /**
@@ -236,10 +246,86 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc);
 /** The worker's own counters (read-only for others; racy but word-atomic). */
 const struct dp_stats *dp_worker_stats(const struct dp_worker *w);
 
-/** Sum the counters of every worker created on @p sh into @p out (zeroed first). */
+/**
+ * Sum the counters of every worker created on @p sh into @p out (zeroed
+ * first). backend[], verdict[] and service[] are indexed by SLOT (see
+ * dp_shared_backend_slot()); a slot given to a new backend or service reads
+ * from zero (the old owner's counts are subtracted).
+ */
 void dp_stats_sum(struct dp_shared *sh, struct dp_stats *out);
 
 /** Print non-zero counters, one `name value` per line, ports and backends labelled. */
 void dp_stats_print(const struct dp_stats *st, FILE *out);
+
+/**
+ * @name Runtime changes (control thread)
+ *
+ * Workers read an immutable snapshot of services, backends, addresses and
+ * routes; dp_shared_apply() builds the next one and publishes it with an
+ * atomic pointer store; the old one is freed once every worker has reported
+ * quiescence (dp_worker_tick()), checked without blocking by later calls.
+ *
+ * Services and backends are kept in stable SLOTS: a backend keeps its slot
+ * (dp_stats.backend[], flow records, learned tables) for its whole life,
+ * matched across configs by service VIP:port (and nat) + backend IP:port. A
+ * deleted backend whose flows may finish stays in a retired slot (no new
+ * flows, no resumptions) until its active flows reach 0; its slot is then
+ * freed by a later dp_shared_apply() or dp_shared_maintain().
+ *
+ * All of these run on ONE control thread that has an lcore id
+ * (rte_thread_register()); the slot accessors may be called from any thread.
+ * @{
+ */
+
+/**
+ * Make @p next the running configuration, all or nothing.
+ * Refused (-EINVAL, -EBUSY, -ENOSPC, ... with a one-line reason in @p err):
+ * changes to ports or limits, removal or reordering of snat addresses
+ * (flows name them by index), removal of static neighbours; no free slot.
+ * Applied: services add/del/set (mode l4 <-> tls, tls settings), backends
+ * add/del/weight/name/admin/server-id, addresses, routes, new static
+ * neighbours, timeouts; next->pending.reset[]: the flows of those deleted
+ * backends are reset by the workers (RST both ways at their next packet,
+ * records retired after the reset timeout).
+ */
+int dp_shared_apply(struct dp_shared *sh, const struct cp_config *next, char *err,
+		    size_t err_len);
+
+/**
+ * Periodic housekeeping on the control thread (say once a second): frees old
+ * snapshots and learned tables whose grace period ended, and the slots of
+ * deleted backends and services whose last flow is gone.
+ * @return number of slots freed
+ */
+int dp_shared_maintain(struct dp_shared *sh);
+
+/** Slot of the backend at @p cfg_index of the running config, or -ENOENT. */
+int dp_shared_backend_slot(const struct dp_shared *sh, unsigned cfg_index);
+
+/** Slot of the service at @p cfg_index of the running config, or -ENOENT. */
+int dp_shared_service_slot(const struct dp_shared *sh, unsigned cfg_index);
+
+/**
+ * Health state by backend SLOT, 1 = down: written by the health checks with
+ * relaxed atomic stores, read by backend selection (a down backend takes no
+ * new flows and no resumptions). Array of CP_MAX_BACKENDS. dp_shared_apply()
+ * clears the entry of a slot it gives to a new backend.
+ */
+uint8_t *dp_shared_backend_down(struct dp_shared *sh);
+
+/**
+ * Control plane feeding the key-name table of tls service @p svc_cfg_index:
+ * backend @p backend_cfg_index encrypts with key name @p name (never
+ * expires). @return 0, -ENOENT (no such tls service or backend), or
+ * dp_learn_keyname_set()'s errors.
+ */
+int dp_shared_keyname_set(struct dp_shared *sh, unsigned svc_cfg_index, const uint8_t *name,
+			  uint8_t len, unsigned backend_cfg_index);
+
+/** Forget key name @p name of tls service @p svc_cfg_index. */
+int dp_shared_keyname_remove(struct dp_shared *sh, unsigned svc_cfg_index, const uint8_t *name,
+			     uint8_t len);
+
+/** @} */
 
 #endif /* DP_WORKER_H */

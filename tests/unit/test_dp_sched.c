@@ -136,8 +136,9 @@ static void test_weight_sets(void **state)
 {
 	struct cp_config *cfg = calloc(1, sizeof(*cfg));
 	struct dp_svc_table *t = calloc(1, sizeof(*t));
-	static int64_t cur[CP_MAX_BACKENDS];
+	static struct dp_sched_state cur;
 	static int seq[4096];
+	int16_t svc_slot[1] = { 0 }, bk_slot[8];
 	uint32_t w[8];
 	unsigned set, i;
 
@@ -162,17 +163,19 @@ static void test_weight_sets(void **state)
 			cfg->backends[i].weight = w[i];
 		}
 		cfg->n_backends = nb;
-		assert_int_equal(dp_svc_init(t, cfg, "sched_t", SOCKET_ID_ANY), 0);
-		memset(cur, 0, sizeof(cur));
+		for (i = 0; i < nb; i++)
+			bk_slot[i] = (int16_t)i;
+		memset(t, 0, sizeof(*t));
+		assert_int_equal(dp_svc_fill(t, cfg, svc_slot, bk_slot), 0);
+		memset(&cur, 0, sizeof(cur));
 		if (total == 0) {
-			assert_int_equal(dp_sched_pick(t, 0, cur), -ENOENT);
+			assert_int_equal(dp_sched_pick(t, 0, &cur, NULL), -ENOENT);
 		} else {
 			n = total * 5 > DPT_N(seq) ? DPT_N(seq) : total * 5;
 			for (i = 0; i < n; i++)
-				seq[i] = dp_sched_pick(t, 0, cur);
+				seq[i] = dp_sched_pick(t, 0, &cur, NULL);
 			check_sequence(seq, n, w, nb);
 		}
-		dp_svc_fini(t);
 	}
 	free(t);
 	free(cfg);

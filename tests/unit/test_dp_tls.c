@@ -859,7 +859,7 @@ static void test_learning(void **state)
 		assert_int_equal(b, dpt_ip(target ? "10.1.0.12" : "10.1.0.11"));
 		assert_int_equal(st.route.rule[cases[i].rule].hit, 1);
 		/* that backend down: round-robin, counted as a miss */
-		e->sh->tls->bk_state[target] = DP_BACKEND_DOWN;
+		e->sh->bk_down[target] = 1;
 		b = connect_with(&c3, r->client.data, (uint16_t)r->client_hello_len);
 		assert_int_not_equal(b, dpt_ip(target ? "10.1.0.12" : "10.1.0.11"));
 		dpt_stats(e, &st);
