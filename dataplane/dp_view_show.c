@@ -175,6 +175,9 @@ static void stats_row(void *ctx, const struct dp_view_sample *s)
 	size_t used = 0;
 	unsigned i;
 
+	/* versions, not a count: `show version` has them */
+	if (strcmp(s->fam->name, "tlslb_build_info") == 0)
+		return;
 	for (i = 0; i < DP_VIEW_LABELS_MAX && s->fam->labels[i]; i++) {
 		int n = snprintf(labels + used, sizeof(labels) - used, "%s%s=%s", i ? "," : "",
 				 s->fam->labels[i], s->label[i] ? s->label[i] : "");
@@ -506,7 +509,8 @@ static int show_neighbours(void *ctx, const struct cp_config *running, const str
 		if (s == DP_NEIGH_UNRESOLVED)
 			cp_reply_str(out, "-");
 		else
-			cp_reply_strf(out, RTE_ETHER_ADDR_PRT_FMT, RTE_ETHER_ADDR_BYTES(&mac));
+			cp_reply_strf(out, "%02x:%02x:%02x:%02x:%02x:%02x",
+				      RTE_ETHER_ADDR_BYTES(&mac));
 		cp_reply_str(out, port);
 		cp_reply_str(out, n->is_static ? "static"
 				  : s == DP_NEIGH_OK ? "reachable"
