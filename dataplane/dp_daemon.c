@@ -266,6 +266,11 @@ uint64_t dp_daemon_activity(const struct dp_daemon *d)
 	return sum;
 }
 
+struct dp_shared *dp_daemon_shared(struct dp_daemon *d)
+{
+	return d->shared;
+}
+
 int dp_daemon_print_stats(struct dp_daemon *d, FILE *out)
 {
 	/* Too big for a stack frame: one counter block per backend. */

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -28,6 +29,15 @@ struct stats_build {
 	const char *sub_name;
 };
 
+/* Dict keys may hold only letters, digits, '_' and '/' (rte_telemetry.h):
+ * anything else ("10.0.0.1:443") becomes '_'. */
+static void key_clean(char *key)
+{
+	for (; *key; key++)
+		if (!isalnum((unsigned char)*key) && *key != '_' && *key != '/')
+			*key = '_';
+}
+
 static const char *short_name(const char *name)
 {
 	return strncmp(name, "tlslb_", 6) == 0 ? name + 6 : name;
@@ -47,7 +57,7 @@ static void stats_family(void *ctx, const struct dp_view_family *f)
 	struct stats_build *b = ctx;
 
 	stats_flush(b);
-	if (f->labels[0] == NULL)
+	if (f->labels[0] == NULL || strcmp(f->name, "tlslb_build_info") == 0)
 		return;
 	b->sub = rte_tel_data_alloc();
 	if (b->sub == NULL)
@@ -63,6 +73,9 @@ static void stats_sample(void *ctx, const struct dp_view_sample *s)
 	size_t used = 0;
 	unsigned i;
 
+	/* versions are strings: the top-level "version" has tlslb's */
+	if (strcmp(s->fam->name, "tlslb_build_info") == 0)
+		return;
 	if (s->fam->labels[0] == NULL) {
 		rte_tel_data_add_dict_u64(b->d, short_name(s->fam->name), s->value);
 		return;
@@ -78,6 +91,7 @@ static void stats_sample(void *ctx, const struct dp_view_sample *s)
 			break;
 		used += (size_t)n;
 	}
+	key_clean(key);
 	/* beyond RTE_TEL_MAX_DICT_ENTRIES the library refuses: the rest is left out */
 	(void)rte_tel_data_add_dict_u64(b->sub, key, s->value);
 }
@@ -129,6 +143,7 @@ static int tele_stats(const char *cmd, const char *params, struct rte_tel_data *
 		return -ENOENT;
 	}
 	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "version", dp_view_version());
 	dp_view_walk(v, st, 1u << DP_VIEW_SCOPE_GLOBAL | 1u << DP_VIEW_SCOPE_SERVICE,
 		     stats_family, stats_sample, &b);
 	stats_flush(&b);
@@ -162,6 +177,8 @@ static void backend_dict(struct dp_view *v, const struct dp_stats *st, unsigned 
 	rte_tel_data_start_dict(c);
 	dp_view_service_label(v, b->service, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(c, "service", buf);
+	dp_view_backend_label(v, i, buf, sizeof(buf));
+	rte_tel_data_add_dict_string(c, "backend", buf);
 	dp_view_backend_addr(v, i, buf, sizeof(buf));
 	rte_tel_data_add_dict_string(c, "address", buf);
 	rte_tel_data_add_dict_string(c, "admin", dp_view_admin_name(b->admin));
@@ -204,11 +221,12 @@ static int tele_backends(const char *cmd, const char *params, struct rte_tel_dat
 		return -ENOENT;
 	}
 	dp_view_stats(v, -1, st);
+	/* keyed "10_0_0_1_443/s1" (clean keys); each dict has the labels as they are */
 	rte_tel_data_start_dict(d);
 	for (i = 0; i < dp_view_n_backends(v); i++) {
 		const struct cp_backend *b = dp_view_backend(v, i);
-		struct rte_tel_data *c;
 		char svc[64], bk[64], key[RTE_TEL_MAX_STRING_LEN];
+		struct rte_tel_data *c;
 
 		if (want >= 0 && b->service != (unsigned)want)
 			continue;
@@ -219,6 +237,7 @@ static int tele_backends(const char *cmd, const char *params, struct rte_tel_dat
 		dp_view_service_label(v, b->service, svc, sizeof(svc));
 		dp_view_backend_label(v, i, bk, sizeof(bk));
 		snprintf(key, sizeof(key), "%s/%s", svc, bk);
+		key_clean(key);
 		if (rte_tel_data_add_dict_container(d, key, c, 0) != 0) {
 			rte_tel_data_free(c);
 			break; /* RTE_TEL_MAX_DICT_ENTRIES reached */
@@ -262,6 +281,8 @@ static int tele_services(const char *cmd, const char *params, struct rte_tel_dat
 			active += st->backend[dp_view_backend_slot(v, k)].active_flows;
 		}
 		rte_tel_data_start_dict(c);
+		dp_view_service_label(v, i, label, sizeof(label));
+		rte_tel_data_add_dict_string(c, "service", label);
 		rte_tel_data_add_dict_string(c, "mode", dp_view_mode_name(s->mode));
 		rte_tel_data_add_dict_string(c, "nat", dp_view_nat_name(s->nat));
 		rte_tel_data_add_dict_string(c, "sched", dp_view_sched_name(s->sched));
@@ -272,7 +293,7 @@ static int tele_services(const char *cmd, const char *params, struct rte_tel_dat
 		rte_tel_data_add_dict_u64(c, "keyname_len", s->keyname_len);
 		rte_tel_data_add_dict_u64(c, "server_id_len", s->server_id_len);
 		rte_tel_data_add_dict_string(c, "health", s->health.enabled ? "on" : "off");
-		dp_view_service_label(v, i, label, sizeof(label));
+		key_clean(label);
 		if (rte_tel_data_add_dict_container(d, label, c, 0) != 0) {
 			rte_tel_data_free(c);
 			break;

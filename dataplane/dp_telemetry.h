@@ -4,11 +4,21 @@
  * tlslb in DPDK's own tools: telemetry commands under /tlslb/ for the stock
  * `dpdk-telemetry.py` client, and packet capture with `dpdk-dumpcap`.
  *
- *   /tlslb/stats[,WORKER]      every global and per-service counter and gauge
- *                              (one dict per labelled family), summed or of one worker
- *   /tlslb/backends[,VIP:PORT] per backend: state, health, weight, flows,
- *                              handshakes and the resumption rate (<= 256 backends)
- *   /tlslb/services            per service: settings, backends, active flows
+ *   /tlslb/stats[,WORKER]      every global and per-service counter and gauge,
+ *                              summed or of one worker: unlabelled families as
+ *                              numbers, labelled ones as a dict keyed by their
+ *                              label values joined by '/' (characters other than
+ *                              letters, digits, '_' and '/' become '_', as
+ *                              telemetry keys require: "10_0_0_1_443/key_name/added")
+ *   /tlslb/backends[,VIP:PORT] a dict per backend, keyed "SERVICE/BACKEND" cleaned
+ *                              the same way, holding service, backend (as they
+ *                              are), state, health, weight, flows, handshakes and
+ *                              the resumption rate (up to 256 backends)
+ *   /tlslb/services            a dict per service, keyed by its cleaned VIP:PORT:
+ *                              service, settings, backends, active flows
+ * (DPDK 22.11 arrays cannot hold dicts, so these are dicts of dicts.)
+ * Replies larger than the telemetry output buffer (16 KiB in 22.11) lose
+ * their last entries; per-backend counters live in /tlslb/backends for that.
  *
  * The callbacks run on DPDK's telemetry thread: they read the view only under
  * dp_view_lock(), and counters with atomic loads.
