@@ -205,7 +205,7 @@ static int show_stats(void *ctx, const struct cp_config *running, const struct c
 	struct stats_walk sw = { .out = out, .n_cols = 1 };
 	struct dp_stats *st;
 	const char *cols[CP_REPLY_COLS_MAX] = { "counter", "labels", "total" };
-	char names[CP_REPLY_COLS_MAX][16];
+	char names[CP_REPLY_COLS_MAX][24];
 	unsigned i, n_workers = dp_view_n_workers(v);
 	dp_view_refresh(v, running);
 	if (a->set[DP_VIEW_ARG_LCORE]) {
