@@ -28,6 +28,43 @@ meta_of(const struct cp_param *p, char *buf, size_t len)
 }
 
 static int
+hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Pairs of hex digits, p->min..p->max bytes; "none" is zero bytes when p->min allows it. */
+static int
+parse_hex(const struct cp_param *p, const char *word, struct cp_value *v, struct cp_err *e)
+{
+	size_t n = strlen(word);
+	size_t i;
+
+	if (p->min == 0 && strcmp(word, "none") == 0) {
+		v->u = 0;
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		if (hex_digit(word[i]) < 0)
+			return cp_errf(e, EINVAL, "'%c' is not a hex digit", word[i]);
+	if (n % 2 != 0)
+		return cp_errf(e, EINVAL, "odd number of hex digits");
+	if (n / 2 < (p->min ? p->min : 1) || n / 2 > p->max || n / 2 > CP_HEX_MAX)
+		return cp_errf(e, EINVAL, "%zu bytes, expected %u..%u%s", n / 2,
+			       p->min ? p->min : 1, p->max, p->min == 0 ? " or none" : "");
+	for (i = 0; i < n / 2; i++)
+		v->hex[i] = (uint8_t)(hex_digit(word[2 * i]) << 4 | hex_digit(word[2 * i + 1]));
+	v->u = (uint32_t)(n / 2);
+	return 0;
+}
+
+static int
 parse_value(const struct cp_param *p, const char *word, struct cp_value *v, struct cp_err *e)
 {
 	/* Names are only checked here; cp_value keeps the word and the handler copies it. */
@@ -59,7 +96,10 @@ parse_value(const struct cp_param *p, const char *word, struct cp_value *v, stru
 			return -EINVAL;
 		v->u = idx;
 		return 0;
+	case CP_P_HEX:
+		return parse_hex(p, word, v, e);
 	case CP_P_FLAG:
+	case CP_P_REST:
 	case CP_P_END:
 		break;
 	}
@@ -113,6 +153,19 @@ cp_args_match(const struct cp_param *params, const char *const *words, unsigned 
 	memset(out, 0, sizeof(*out));
 
 	for (i = 0; params[i].type != CP_P_END && params[i].key == NULL; i++) {
+		if (params[i].type == CP_P_REST) {
+			if (w == n_words && !params[i].optional)
+				return cp_errf(e, EINVAL, "missing %s",
+					       meta_of(&params[i], meta, sizeof(meta)));
+			out->v[i].rest = words + w;
+			out->v[i].u = n_words - w;
+			out->set[i] = w < n_words;
+			w = n_words;
+			continue;
+		}
+		/* An optional value left out: the line ends or goes on with an option. */
+		if (params[i].optional && (w == n_words || find_key(params, words[w]) >= 0))
+			continue;
 		if (w == n_words)
 			return cp_errf(e, EINVAL, "missing %s",
 				       meta_of(&params[i], meta, sizeof(meta)));
@@ -175,7 +228,7 @@ cp_args_synopsis(const struct cp_param *params, char *buf, size_t len)
 		int w;
 
 		if (p->key == NULL)
-			w = snprintf(buf + used, len - used, "%s%s", sp, m);
+			w = snprintf(buf + used, len - used, "%s%s%s%s", sp, open, m, close);
 		else if (p->type == CP_P_FLAG)
 			w = snprintf(buf + used, len - used, "%s%s%s%s", sp, open, p->key, close);
 		else

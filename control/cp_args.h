@@ -32,7 +32,14 @@ enum cp_ptype {
 	CP_P_RANGE,    /**< low-high, both in min..max */
 	CP_P_KEYWORD,  /**< one of words[] */
 	CP_P_FLAG,     /**< the key alone, no value */
+	CP_P_HEX,      /**< hex digit pairs, min..max bytes (max <= CP_HEX_MAX); "none"
+			    when min is 0 (zero bytes) */
+	CP_P_REST,     /**< positional, last: every remaining word, whatever it is
+			    (`help COMMAND...`) */
 };
+
+/** Longest CP_P_HEX value in bytes. */
+#define CP_HEX_MAX 32
 
 /** One parameter of a command. */
 struct cp_param {
@@ -40,8 +47,10 @@ struct cp_param {
 	const char
 		*meta; /**< placeholder in the synopsis ("IP:PORT"); keywords may leave it NULL */
 	enum cp_ptype type;
-	bool optional;            /**< options only; positional values are always required */
-	uint32_t min, max;        /**< CP_P_UINT, CP_P_RANGE */
+	/** Options: may be left out. Positional values: may be left out only at the end of
+	 *  the line or before an option key (`show backends [VIP:PORT]`). */
+	bool optional;
+	uint32_t min, max;        /**< CP_P_UINT, CP_P_RANGE; CP_P_HEX: bytes */
 	const char *const *words; /**< CP_P_KEYWORD, NULL-terminated */
 };
 
@@ -52,8 +61,11 @@ struct cp_value {
 	uint8_t plen;    /**< CP_P_PREFIX */
 	uint16_t port;   /**< CP_P_ENDPOINT */
 	uint8_t mac[6];  /**< CP_P_MAC */
-	uint32_t u;      /**< CP_P_UINT, CP_P_KEYWORD (index into words), CP_P_FLAG (1) */
+	uint32_t u;      /**< CP_P_UINT, CP_P_KEYWORD (index into words), CP_P_FLAG (1),
+			      CP_P_HEX (bytes in hex), CP_P_REST (words in rest) */
 	uint32_t lo, hi; /**< CP_P_RANGE */
+	uint8_t hex[CP_HEX_MAX];  /**< CP_P_HEX */
+	const char *const *rest; /**< CP_P_REST: the words, pointing into the caller's */
 };
 
 /** The parsed arguments of one line, indexed like the command's parameters. */
@@ -69,7 +81,7 @@ struct cp_args {
 int cp_args_match(const struct cp_param *params, const char *const *words, unsigned n_words,
 		  struct cp_args *out, struct cp_err *e);
 
-/** Render the synopsis of @p params ("VIP:PORT [mode l4|tls]") into @p buf. */
+/** Render the synopsis of @p params ("VIP:PORT [mode l4|tls]", "[COMMAND...]") into @p buf. */
 void cp_args_synopsis(const struct cp_param *params, char *buf, size_t len);
 
 #endif /* CP_ARGS_H */

@@ -47,6 +47,9 @@ cp_config_apply_line(struct cp_config *cfg, const char *line, char *err, size_t 
 	cmd = cp_command_find(words.w, words.n, &n_name, &e);
 	if (cmd == NULL)
 		return -EINVAL;
+	/* Views and actions of a running daemon mean nothing in a file. */
+	if (cmd->handler == NULL)
+		return cp_errf(&e, EINVAL, "%s: not a configuration command", cmd->name);
 	rc = cp_args_match(cmd->params, words.w + n_name, words.n - n_name, &args, &e);
 	if (rc < 0)
 		return cp_err_prefix(&e, -rc, "%s: ", cmd->name);
@@ -119,6 +122,8 @@ cp_config_load_stream(struct cp_config *cfg, FILE *in, const char *name, char *e
 		snprintf(err, err_len, "%s:%u: read error", name, lineno);
 		return -EIO;
 	}
+	/* A file starts a daemon: no flow exists yet that `backend del ... reset` could reset. */
+	memset(&cfg->pending, 0, sizeof(cfg->pending));
 	rc = cp_config_validate(cfg, reason, sizeof(reason));
 	if (rc < 0) {
 		snprintf(err, err_len, "%s: %s", name, reason);
@@ -184,14 +189,24 @@ cp_config_equal(const struct cp_config *a, const struct cp_config *b)
 		const struct cp_service *x = &a->services[i], *y = &b->services[i];
 
 		if (!cp_ip_equal(&x->vip, &y->vip) || x->port != y->port || x->mode != y->mode ||
-		    x->nat != y->nat || x->sched != y->sched)
+		    x->nat != y->nat || x->sched != y->sched ||
+		    x->session_lifetime != y->session_lifetime ||
+		    x->hello_timeout != y->hello_timeout || x->keyname_len != y->keyname_len ||
+		    x->server_id_len != y->server_id_len || x->psk_server_id != y->psk_server_id ||
+		    x->health.enabled != y->health.enabled ||
+		    x->health.interval_ms != y->health.interval_ms ||
+		    x->health.timeout_ms != y->health.timeout_ms ||
+		    x->health.rise != y->health.rise || x->health.fall != y->health.fall)
 			return false;
 	}
 	for (i = 0; i < a->n_backends; i++) {
 		const struct cp_backend *x = &a->backends[i], *y = &b->backends[i];
 
 		if (!cp_ip_equal(&x->ip, &y->ip) || x->port != y->port || x->weight != y->weight ||
-		    x->service != y->service)
+		    x->service != y->service || x->admin != y->admin ||
+		    x->drain_resume != y->drain_resume ||
+		    strncmp(x->name, y->name, sizeof(x->name)) != 0 ||
+		    memcmp(x->server_id, y->server_id, sizeof(x->server_id)) != 0)
 			return false;
 	}
 	return a->timeouts.syn == b->timeouts.syn &&

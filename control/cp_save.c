@@ -77,26 +77,55 @@ save_settings(const struct cp_config *cfg, FILE *out)
 }
 
 static void
+save_backend(const struct cp_config *cfg, const struct cp_backend *be, const char *v, FILE *out)
+{
+	const struct cp_service *sv = &cfg->services[be->service];
+	char b[CP_ENDPOINT_STRLEN];
+	unsigned k;
+
+	cp_endpoint_str(&be->ip, be->port, b, sizeof(b));
+	fprintf(out, "backend add %s %s weight %u", v, b, be->weight);
+	if (be->name[0] != '\0')
+		fprintf(out, " name %s", be->name);
+	fputc('\n', out);
+	if (!cp_server_id_none(be->server_id, sv->server_id_len)) {
+		fprintf(out, "backend set %s %s server-id ", v, b);
+		for (k = 0; k < sv->server_id_len; k++)
+			fprintf(out, "%02x", be->server_id[k]);
+		fputc('\n', out);
+	}
+	if (be->admin == CP_ADMIN_DRAINING)
+		fprintf(out, "backend drain %s %s%s\n", v, b,
+			be->drain_resume ? " resumptions" : "");
+	else if (be->admin == CP_ADMIN_DISABLED)
+		fprintf(out, "backend disable %s %s\n", v, b);
+}
+
+static void
 save_services(const struct cp_config *cfg, FILE *out)
 {
-	char v[CP_ENDPOINT_STRLEN], b[CP_ENDPOINT_STRLEN];
+	char v[CP_ENDPOINT_STRLEN];
 	unsigned i, j;
 
 	for (i = 0; i < cfg->n_services; i++) {
 		const struct cp_service *sv = &cfg->services[i];
+		const struct cp_health *h = &sv->health;
 
 		cp_endpoint_str(&sv->vip, sv->port, v, sizeof(v));
 		fprintf(out, "service add %s mode %s nat %s sched %s\n", v,
 			word(cp_mode_words, sv->mode), word(cp_nat_words, sv->nat),
 			word(cp_sched_words, sv->sched));
-		for (j = 0; j < cfg->n_backends; j++) {
-			const struct cp_backend *be = &cfg->backends[j];
-
-			if (be->service != i)
-				continue;
-			fprintf(out, "backend add %s %s weight %u\n", v,
-				cp_endpoint_str(&be->ip, be->port, b, sizeof(b)), be->weight);
-		}
+		fprintf(out,
+			"service set %s session-lifetime %u hello-timeout %u keyname-len %u "
+			"server-id-len %u psk-server-id %s\n",
+			v, sv->session_lifetime, sv->hello_timeout, sv->keyname_len,
+			sv->server_id_len, word(cp_onoff_words, sv->psk_server_id));
+		fprintf(out, "service health %s %s interval %u timeout %u rise %u fall %u\n", v,
+			word(cp_onoff_words, h->enabled), h->interval_ms, h->timeout_ms, h->rise,
+			h->fall);
+		for (j = 0; j < cfg->n_backends; j++)
+			if (cfg->backends[j].service == i)
+				save_backend(cfg, &cfg->backends[j], v, out);
 	}
 }
 
@@ -130,7 +159,7 @@ printable(const struct cp_config *cfg)
 	for (i = 0; i < cfg->n_backends; i++)
 		if (cfg->backends[i].service >= cfg->n_services)
 			return false;
-	return true;
+	return cp_check_settings(cfg, NULL) == 0;
 }
 
 int

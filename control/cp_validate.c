@@ -11,6 +11,7 @@
 #include "cp_config.h"
 #include "cp_err.h"
 #include "cp_handlers.h"
+#include "cp_parse.h"
 
 static bool
 role_has(uint8_t role, enum cp_port_role r)
@@ -260,6 +261,102 @@ check_services(const struct cp_config *cfg, struct cp_err *e)
 	return 0;
 }
 
+static int
+check_service_settings(const struct cp_service *sv, struct cp_err *e)
+{
+	const struct cp_health *h = &sv->health;
+	char v[CP_ENDPOINT_STRLEN];
+
+	cp_endpoint_str(&sv->vip, sv->port, v, sizeof(v));
+	if (sv->mode > CP_MODE_TLS || sv->nat > CP_NAT_FULL || sv->sched > CP_SCHED_WRR)
+		return cp_errf(e, EINVAL, "service %s: bad mode, nat or sched", v);
+	if (sv->session_lifetime < 1 || sv->session_lifetime > 604800)
+		return cp_errf(e, EINVAL, "service %s: session-lifetime %u not in 1..604800", v,
+			       sv->session_lifetime);
+	if (sv->hello_timeout > 86400)
+		return cp_errf(e, EINVAL, "service %s: hello-timeout %u not in 0..86400", v,
+			       sv->hello_timeout);
+	if (sv->keyname_len < 1 || sv->keyname_len > 32)
+		return cp_errf(e, EINVAL, "service %s: keyname-len %u not in 1..32", v,
+			       sv->keyname_len);
+	if (sv->server_id_len > CP_SERVER_ID_MAX)
+		return cp_errf(e, EINVAL, "service %s: server-id-len %u not in 0..%d", v,
+			       sv->server_id_len, CP_SERVER_ID_MAX);
+	if (sv->psk_server_id && sv->server_id_len == 0)
+		return cp_errf(e, EINVAL, "service %s: psk-server-id on with server-id-len 0", v);
+	if (h->interval_ms < 100 || h->interval_ms > 3600000 || h->timeout_ms < 10 ||
+	    h->timeout_ms > h->interval_ms || h->rise < 1 || h->rise > 10 || h->fall < 1 ||
+	    h->fall > 10)
+		return cp_errf(e, EINVAL,
+			       "service %s: health interval %u timeout %u rise %u fall %u out of "
+			       "range",
+			       v, h->interval_ms, h->timeout_ms, h->rise, h->fall);
+	return 0;
+}
+
+static int
+check_backend_settings(const struct cp_config *cfg, unsigned i, struct cp_err *e)
+{
+	const struct cp_backend *be = &cfg->backends[i];
+	const struct cp_service *sv = &cfg->services[be->service];
+	char v[CP_ENDPOINT_STRLEN], b[CP_ENDPOINT_STRLEN], o[CP_ENDPOINT_STRLEN];
+	char name[CP_NAME_MAX];
+	unsigned j;
+
+	cp_endpoint_str(&sv->vip, sv->port, v, sizeof(v));
+	cp_endpoint_str(&be->ip, be->port, b, sizeof(b));
+	if (i > 0 && cfg->backends[i - 1].service > be->service)
+		return cp_errf(e, EINVAL, "backend %s: backends not grouped by service", b);
+	if (be->weight > 65535)
+		return cp_errf(e, EINVAL, "service %s: backend %s: weight %u not in 0..65535", v,
+			       b, be->weight);
+	if (be->admin > CP_ADMIN_DISABLED || (be->drain_resume && be->admin != CP_ADMIN_DRAINING))
+		return cp_errf(e, EINVAL, "service %s: backend %s: bad admin state", v, b);
+	if (memchr(be->name, '\0', sizeof(be->name)) == NULL ||
+	    (be->name[0] != '\0' && cp_parse_name(be->name, name, sizeof(name), e) < 0))
+		return cp_errf(e, EINVAL, "service %s: backend %s: bad name", v, b);
+	if (!cp_server_id_none(be->server_id + sv->server_id_len,
+			       CP_SERVER_ID_MAX - sv->server_id_len))
+		return cp_errf(e, EINVAL,
+			       "service %s: backend %s: server-id longer than server-id-len %u", v,
+			       b, sv->server_id_len);
+	/* Pools are contiguous (checked above), so the rest of this one follows. */
+	for (j = i + 1; j < cfg->n_backends && cfg->backends[j].service == be->service; j++) {
+		const struct cp_backend *x = &cfg->backends[j];
+
+		cp_endpoint_str(&x->ip, x->port, o, sizeof(o));
+		if (be->name[0] != '\0' && strcmp(be->name, x->name) == 0)
+			return cp_errf(e, EINVAL, "service %s: backends %s and %s both named \"%s\"",
+				       v, b, o, be->name);
+		if (!cp_server_id_none(be->server_id, CP_SERVER_ID_MAX) &&
+		    memcmp(be->server_id, x->server_id, CP_SERVER_ID_MAX) == 0)
+			return cp_errf(e, EINVAL, "service %s: backends %s and %s have one server-id",
+				       v, b, o);
+		if (cp_ip_equal(&be->ip, &x->ip) && be->port == x->port)
+			return cp_errf(e, EINVAL, "service %s: backend %s twice", v, b);
+	}
+	return 0;
+}
+
+int
+cp_check_settings(const struct cp_config *cfg, struct cp_err *e)
+{
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < cfg->n_services; i++) {
+		rc = check_service_settings(&cfg->services[i], e);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < cfg->n_backends; i++) {
+		rc = check_backend_settings(cfg, i, e);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 cp_config_validate(const struct cp_config *cfg, char *err, size_t err_len)
 {
@@ -267,6 +364,8 @@ cp_config_validate(const struct cp_config *cfg, char *err, size_t err_len)
 	int rc;
 
 	rc = check_indices(cfg, &e);
+	if (rc == 0)
+		rc = cp_check_settings(cfg, &e);
 	if (rc == 0)
 		rc = check_ports(cfg, &e);
 	if (rc == 0)

@@ -266,11 +266,6 @@ uint64_t dp_daemon_activity(const struct dp_daemon *d)
 	return sum;
 }
 
-struct dp_shared *dp_daemon_shared(struct dp_daemon *d)
-{
-	return d->shared;
-}
-
 int dp_daemon_print_stats(struct dp_daemon *d, FILE *out)
 {
 	/* Too big for a stack frame: one counter block per backend. */
@@ -300,4 +295,9 @@ void dp_daemon_close(struct dp_daemon *d)
 	free(d->lcores);
 	free(d->workers);
 	free(d);
+}
+
+struct dp_shared *dp_daemon_shared(struct dp_daemon *d)
+{
+	return d->shared;
 }

@@ -39,10 +39,10 @@ uint64_t dp_daemon_activity(const struct dp_daemon *d);
 /** Sum the counters of every worker and print them with dp_stats_print(). */
 int dp_daemon_print_stats(struct dp_daemon *d, FILE *out);
 
-/** The tables the workers share (for the operator's view, dp_view.h). */
-struct dp_shared *dp_daemon_shared(struct dp_daemon *d);
-
 /** Stop the loops (waiting for them), stop and close the ports, free everything. */
 void dp_daemon_close(struct dp_daemon *d);
+
+/** The tables the workers share (for the control thread). */
+struct dp_shared *dp_daemon_shared(struct dp_daemon *d);
 
 #endif /* DP_DAEMON_H */

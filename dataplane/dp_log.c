@@ -5,10 +5,6 @@
 
 RTE_LOG_REGISTER(dp_logtype, tlslb, NOTICE);
 
-const char *const dp_log_level_names[DP_LOG_LEVELS] = {
-	"emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
-};
-
 int dp_log_set_level(unsigned level)
 {
 	if (level < RTE_LOG_EMERG || level > RTE_LOG_DEBUG)

@@ -18,10 +18,6 @@
 /** The log type id, registered by a constructor in dp_log.c. */
 extern int dp_logtype;
 
-/** Level names as `set log level` takes them, index + 1 = RTE_LOG_* level. */
-#define DP_LOG_LEVELS 8
-extern const char *const dp_log_level_names[DP_LOG_LEVELS];
-
 /** Log one line at RTE_LOG_@p level (EMERG .. DEBUG); the newline is added. */
 #define DP_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_##level, dp_logtype, "tlslb: " fmt "\n", ##__VA_ARGS__)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tlslb [EAL args] -- --config FILE [--workers N] [--stats-interval S]
- *                     [--exit-after-idle MS] [--metrics IP:PORT]
+ *                     [--exit-after-idle MS] [--metrics-listen IP:PORT]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -17,10 +17,7 @@
 
 #include "cp_config.h"
 #include "dp_daemon.h"
-#include "dp_log.h"
 #include "dp_loop.h"
-#include "dp_metrics_http.h"
-#include "dp_telemetry.h"
 #include "dp_view.h"
 
 #define DP_MAIN_TICK_MS 10
@@ -37,13 +34,13 @@ static void dp_main_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"usage: %s [EAL args] -- --config FILE [--workers N] [--stats-interval S]\n"
-		"          [--exit-after-idle MS] [--metrics IP:PORT]\n"
+		"          [--exit-after-idle MS] [--metrics-listen IP:PORT]\n"
 		"  --config FILE         commands to start from, one per line\n"
 		"  --workers N           worker lcores to use (default: all, as the ports allow)\n"
 		"  --stats-interval S    print the counters every S seconds (default: at exit only)\n"
 		"  --exit-after-idle MS  exit once no packet went in or out for MS milliseconds\n"
 		"                        (for tests that replay a capture)\n"
-		"  --metrics IP:PORT     serve Prometheus metrics at http://IP:PORT/metrics\n",
+		"  --metrics-listen IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics\n",
 		prog);
 }
 
@@ -68,7 +65,7 @@ static int dp_main_parse(int argc, char **argv, struct dp_main_opts *o)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "exit-after-idle", required_argument, NULL, 'i' },
-		{ "metrics", required_argument, NULL, 'm' },
+		{ "metrics-listen", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -97,7 +94,7 @@ static int dp_main_parse(int argc, char **argv, struct dp_main_opts *o)
 		case 'i':
 			rc = dp_main_uint(optarg, 24u * 3600 * 1000, &o->exit_idle_ms);
 			break;
-		case 'm':
+		case 'M':
 			o->metrics = optarg;
 			break;
 		case 'h':
@@ -154,7 +151,7 @@ static uint64_t dp_main_now_ms(void)
 
 /* The main lcore watches while the workers poll: signals, idleness, stats. */
 static void dp_main_watch(struct dp_daemon *d, const struct dp_main_opts *o,
-			  struct dp_metrics_http *metrics)
+			  struct dp_view *view)
 {
 	const struct timespec tick = { .tv_nsec = DP_MAIN_TICK_MS * 1000000L };
 	uint64_t now = dp_main_now_ms(), start = now;
@@ -162,10 +159,8 @@ static void dp_main_watch(struct dp_daemon *d, const struct dp_main_opts *o,
 	uint64_t activity = dp_daemon_activity(d);
 
 	while (!dp_loop_stopping()) {
-		if (metrics != NULL)
-			(void)dp_metrics_http_poll(metrics, DP_MAIN_TICK_MS);
-		else
-			nanosleep(&tick, NULL);
+		nanosleep(&tick, NULL);
+		dp_view_poll(view);
 		now = dp_main_now_ms();
 		if (o->exit_idle_ms) {
 			uint64_t a = dp_daemon_activity(d);
@@ -192,7 +187,6 @@ int main(int argc, char **argv)
 	struct dp_main_opts opts;
 	struct dp_daemon *d = NULL;
 	struct dp_view *view = NULL;
-	struct dp_metrics_http *metrics = NULL;
 	char err[512];
 	int rc, status = EXIT_FAILURE;
 
@@ -203,10 +197,6 @@ int main(int argc, char **argv)
 	}
 	argc -= rc;
 	argv += rc;
-	/* dpdk-dumpcap attaches as a secondary process: without shared memory
-	 * (--no-huge, --in-memory) there is nothing to attach to, which is fine */
-	if (dp_telemetry_pdump_init() != 0)
-		DP_LOG(NOTICE, "packet capture (pdump) unavailable: %s", rte_strerror(rte_errno));
 	rc = dp_main_parse(argc, argv, &opts);
 	if (rc != 0) {
 		status = rc > 0 ? EXIT_SUCCESS : 2;
@@ -227,21 +217,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tlslb: %s\n", err);
 		goto out;
 	}
-	view = dp_view_create(dp_daemon_shared(d), &cfg);
+	/* stand-in for dp_control_start() (which creates the view) until the
+	 * runtime branch lands: telemetry, pdump and /metrics without the socket */
+	view = dp_view_create(dp_daemon_shared(d), opts.metrics, err, sizeof(err));
 	if (view == NULL) {
-		fprintf(stderr, "tlslb: cannot create the view: %s\n", strerror(errno));
+		fprintf(stderr, "tlslb: %s\n", err);
 		goto out;
-	}
-	rc = dp_telemetry_register(view);
-	if (rc != 0)
-		DP_LOG(WARNING, "telemetry commands not registered: %s", strerror(-rc));
-	if (opts.metrics != NULL) {
-		metrics = dp_metrics_http_create(view, opts.metrics, err, sizeof(err));
-		if (metrics == NULL) {
-			fprintf(stderr, "tlslb: %s\n", err);
-			goto out;
-		}
-		printf("tlslb: metrics on port %u\n", dp_metrics_http_port(metrics));
 	}
 	if (dp_daemon_launch(d, err, sizeof(err)) != 0) {
 		fprintf(stderr, "tlslb: %s\n", err);
@@ -249,17 +230,14 @@ int main(int argc, char **argv)
 	}
 	printf("tlslb: running\n");
 	fflush(stdout);
-	dp_main_watch(d, &opts, metrics);
+	dp_main_watch(d, &opts, view);
 	dp_daemon_stop(d);
 	printf("tlslb: stopping\n");
 	dp_daemon_print_stats(d, stdout);
 	status = EXIT_SUCCESS;
 out:
-	dp_telemetry_unregister();
-	dp_metrics_http_free(metrics);
 	dp_view_free(view);
 	dp_daemon_close(d);
-	dp_telemetry_pdump_fini();
 	rte_eal_cleanup();
 	return status;
 }

@@ -46,6 +46,9 @@ static enum dp_drop parse_tcp(struct rte_mbuf *m, struct dp_pkt *p, unsigned l3_
 	doff = (p->tcp->data_off >> 4) * 4u;
 	if (doff < TCP_HDR_MIN || doff > payload)
 		return DP_DROP_TCP_DOFF;
+	/* Options are read in place: they must sit in the first segment too. */
+	if (rte_pktmbuf_data_len(m) < l3_off + ihl + doff)
+		return DP_DROP_TCP_TRUNC;
 	return DP_PASS;
 }
 

@@ -330,10 +330,11 @@ int dp_telemetry_register(struct dp_view *v)
 	return rc < 0 ? rc : 0;
 }
 
-void dp_telemetry_unregister(void)
+void dp_telemetry_unregister(struct dp_view *v)
 {
 	pthread_mutex_lock(&tele_lock);
-	tele_view = NULL;
+	if (tele_view == v)
+		tele_view = NULL;
 	pthread_mutex_unlock(&tele_lock);
 }
 

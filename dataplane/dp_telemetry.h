@@ -30,13 +30,14 @@ struct dp_view;
 
 /**
  * Answer the /tlslb/ commands from @p v (registered once per process; later
- * calls only switch the view). Call after rte_eal_init().
+ * calls only switch the view). Call after rte_eal_init(); dp_view_create()
+ * does.
  * @return 0 or a negative errno
  */
 int dp_telemetry_register(struct dp_view *v);
 
-/** Stop answering from the view (the commands then fail); before dp_view_free(). */
-void dp_telemetry_unregister(void);
+/** Stop answering from @p v if it is the view answering (the commands then fail). */
+void dp_telemetry_unregister(struct dp_view *v);
 
 /**
  * Let `dpdk-dumpcap` capture tlslb's ports: rte_pdump_init(), after

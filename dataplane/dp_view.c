@@ -16,6 +16,9 @@
 
 #include "dp_internal.h"
 #include "dp_learn.h"
+#include "dp_log.h"
+#include "dp_metrics_http.h"
+#include "dp_telemetry.h"
 #include "dp_tls.h"
 #include "dp_view.h"
 
@@ -35,6 +38,10 @@ struct dp_view {
 	struct dp_shared *sh;
 	pthread_mutex_t lock;
 	struct cp_config *cfg;       /* labels and settings, as last applied */
+	/* backend configuration index <-> counter slot, rebuilt by every refresh */
+	int16_t slot_of[CP_MAX_BACKENDS];
+	int16_t index_of_slot[CP_MAX_BACKENDS];
+	struct dp_metrics_http *metrics; /* NULL: no listener */
 	bool cleared;
 	struct dp_stats *base;       /* sum over workers at the last clear */
 	struct dp_stats *base_lcore; /* per worker, n_workers of them */
@@ -46,41 +53,111 @@ const char *dp_view_version(void)
 	return TLSLB_VERSION;
 }
 
-struct dp_view *dp_view_create(struct dp_shared *sh, const struct cp_config *cfg)
+/* The one place that knows where a backend's counters live. */
+static int slot_lookup(const struct dp_view *v, unsigned cfg_index)
+{
+	(void)v;
+	return (int)cfg_index; /* today a backend's slot is its configuration index */
+}
+
+static void map_slots(struct dp_view *v)
+{
+	unsigned i;
+
+	for (i = 0; i < CP_MAX_BACKENDS; i++)
+		v->slot_of[i] = v->index_of_slot[i] = -1;
+	for (i = 0; i < v->cfg->n_backends; i++) {
+		int slot = slot_lookup(v, i);
+
+		if (slot < 0 || slot >= CP_MAX_BACKENDS)
+			continue;
+		v->slot_of[i] = (int16_t)slot;
+		v->index_of_slot[slot] = (int16_t)i;
+	}
+}
+
+/* DPDK's tools, once per process. */
+static void dpdk_tools(struct dp_view *v)
+{
+	static bool pdump_done;
+	int rc;
+
+	rc = dp_telemetry_register(v);
+	if (rc < 0)
+		DP_LOG(WARNING, "telemetry commands not registered: %s", strerror(-rc));
+	if (!pdump_done) {
+		pdump_done = true;
+		rc = dp_telemetry_pdump_init();
+		if (rc < 0)
+			DP_LOG(NOTICE, "packet capture (dpdk-dumpcap) unavailable: %s",
+			       strerror(-rc));
+	}
+}
+
+struct dp_view *dp_view_create(struct dp_shared *sh, const char *metrics_listen, char *err,
+			       size_t err_len)
 {
 	struct dp_view *v;
+	int e = ENOMEM;
 
-	if (sh == NULL || cfg == NULL) {
+	if (sh == NULL) {
+		snprintf(err, err_len, "no dataplane to view");
 		errno = EINVAL;
 		return NULL;
 	}
 	v = calloc(1, sizeof(*v));
 	if (v == NULL)
-		return NULL;
+		goto fail;
+	pthread_mutex_init(&v->lock, NULL);
 	v->sh = sh;
 	v->cfg = malloc(sizeof(*v->cfg));
 	v->base = calloc(1, sizeof(*v->base));
 	v->base_lcore = calloc(sh->n_workers, sizeof(*v->base_lcore));
-	if (v->cfg == NULL || v->base == NULL || v->base_lcore == NULL) {
-		dp_view_free(v);
-		errno = ENOMEM;
-		return NULL;
+	if (v->cfg == NULL || v->base == NULL || v->base_lcore == NULL)
+		goto fail;
+	*v->cfg = sh->cfg; /* what the dataplane was created from */
+	map_slots(v);
+	if (metrics_listen != NULL) {
+		v->metrics = dp_metrics_http_create(v, metrics_listen, err, err_len);
+		if (v->metrics == NULL) {
+			e = errno;
+			goto fail_quiet;
+		}
+		DP_LOG(NOTICE, "metrics on port %u (http://%s/metrics)",
+		       dp_metrics_http_port(v->metrics), metrics_listen);
 	}
-	*v->cfg = *cfg;
-	pthread_mutex_init(&v->lock, NULL);
+	dpdk_tools(v);
 	return v;
+fail:
+	snprintf(err, err_len, "out of memory");
+fail_quiet:
+	dp_view_free(v);
+	errno = e;
+	return NULL;
 }
 
 void dp_view_free(struct dp_view *v)
 {
 	if (v == NULL)
 		return;
-	if (v->cfg != NULL)
-		pthread_mutex_destroy(&v->lock);
+	dp_telemetry_unregister(v);
+	dp_metrics_http_free(v->metrics);
+	pthread_mutex_destroy(&v->lock);
 	free(v->base_lcore);
 	free(v->base);
 	free(v->cfg);
 	free(v);
+}
+
+void dp_view_poll(struct dp_view *v)
+{
+	if (v->metrics != NULL)
+		(void)dp_metrics_http_poll(v->metrics, 0);
+}
+
+uint16_t dp_view_metrics_port(const struct dp_view *v)
+{
+	return v->metrics != NULL ? dp_metrics_http_port(v->metrics) : 0;
 }
 
 void dp_view_lock(struct dp_view *v)
@@ -99,6 +176,7 @@ void dp_view_refresh(struct dp_view *v, const struct cp_config *running)
 		return;
 	pthread_mutex_lock(&v->lock);
 	*v->cfg = *running;
+	map_slots(v);
 	pthread_mutex_unlock(&v->lock);
 }
 
@@ -219,13 +297,14 @@ const struct cp_backend *dp_view_backend(const struct dp_view *v, unsigned i)
 
 unsigned dp_view_backend_slot(const struct dp_view *v, unsigned i)
 {
-	(void)v;
-	return i; /* today a backend's slot is its configuration index */
+	/* a backend without a slot reads slot 0's counters never: callers only
+	 * pass configured backends, which all have one */
+	return v->slot_of[i] >= 0 ? (unsigned)v->slot_of[i] : 0;
 }
 
 int dp_view_backend_of_slot(const struct dp_view *v, unsigned slot)
 {
-	return slot < v->cfg->n_backends ? (int)slot : -1;
+	return slot < CP_MAX_BACKENDS ? v->index_of_slot[slot] : -1;
 }
 
 const char *dp_view_health(const struct dp_view *v, unsigned i)

@@ -18,14 +18,11 @@
  * from the configuration, the baselines). Counters themselves are read with
  * relaxed atomic loads (dp_stats_sum()), so no lock is needed against workers.
  *
- * Argument layout the query handlers expect (cp_args.v[] index: meaning):
- *   show backends  0: service VIP:PORT (optional)
- *   show stats     0: flag "lcore" (one column per worker)
- *   show flows     0: service VIP:PORT, 1: backend IP:PORT, 2: client IP,
- *                  3: limit N (all optional; limit defaults to DP_VIEW_FLOWS_DEFAULT)
- *   show sessions, show keynames
- *                  0: service VIP:PORT (optional), 1: entries N (optional: counts only)
- *   set log level  0: keyword, index into dp_log_level_names[] (emerg .. debug)
+ * The query handlers read their arguments as control/cp_queries.h lays them out.
+ *
+ * Backends and services are read through the accessors below only (one
+ * place that knows how they are stored): the labels from the view's copy of
+ * the running configuration, counters by backend SLOT.
  */
 #ifndef DP_VIEW_H
 #define DP_VIEW_H
@@ -39,36 +36,37 @@
 struct cp_ctl_ops;
 struct dp_learn;
 
-/** Rows `show flows` prints without a limit, and the most it ever prints. */
-#define DP_VIEW_FLOWS_DEFAULT 100u
-#define DP_VIEW_FLOWS_MAX 100000u
-/** Most entries `show sessions|keynames entries N` prints. */
-#define DP_VIEW_ENTRIES_MAX 100000u
-
-/** Argument indices (see the file comment). */
-enum {
-	DP_VIEW_ARG_SERVICE = 0,
-	DP_VIEW_ARG_LCORE = 0,
-	DP_VIEW_ARG_LEVEL = 0,
-	DP_VIEW_ARG_FLOW_BACKEND = 1,
-	DP_VIEW_ARG_FLOW_CLIENT = 2,
-	DP_VIEW_ARG_FLOW_LIMIT = 3,
-	DP_VIEW_ARG_ENTRIES = 1,
-};
-
 struct dp_view;
 
 /**
- * @param sh   the shared tables the workers run on (kept by pointer)
- * @param cfg  the running configuration (copied: labels, service settings)
+ * Create the view of the daemon running on @p sh, starting from the
+ * configuration @p sh was created with. Also makes the daemon visible to
+ * DPDK's tools (once per process, after rte_eal_init()): registers the
+ * /tlslb/ telemetry commands (dp_telemetry.h, answered from this view) and
+ * calls rte_pdump_init() for dpdk-dumpcap (a failure is logged, not fatal:
+ * --no-huge runs have no shared memory to capture from).
+ * @param metrics_listen  "IP:PORT" of the /metrics listener (dp_metrics_http.h,
+ *                        stepped by dp_view_poll()), or NULL for none
+ * @param err             a one-line reason on failure
  * @return a view, or NULL with errno set
  */
-struct dp_view *dp_view_create(struct dp_shared *sh, const struct cp_config *cfg);
-/** Unregister from telemetry first (dp_telemetry_unregister()). NULL is fine. */
+struct dp_view *dp_view_create(struct dp_shared *sh, const char *metrics_listen, char *err,
+			       size_t err_len);
+/** Stops answering telemetry from it too. NULL is fine. */
 void dp_view_free(struct dp_view *v);
 
-/** The configuration changed (call it from the apply hook, after the dataplane took it). */
+/**
+ * The running configuration changed: call it from the apply hook after the
+ * dataplane took @p running (the query handlers also refresh from the config
+ * they are given; the metrics listener and telemetry only see refreshes).
+ */
 void dp_view_refresh(struct dp_view *v, const struct cp_config *running);
+
+/** One non-blocking step of the view's listeners (the /metrics endpoint). */
+void dp_view_poll(struct dp_view *v);
+
+/** The port the /metrics listener took (host order), 0 without one. */
+uint16_t dp_view_metrics_port(const struct dp_view *v);
 
 /** Fill ops->query[] for the commands the view answers; ctx is @p v. */
 void dp_view_hooks(struct dp_view *v, struct cp_ctl_ops *ops);

@@ -13,6 +13,7 @@
 #include <rte_version.h>
 
 #include "cp_ctl.h"
+#include "cp_queries.h"
 #include "dp_internal.h"
 #include "dp_learn.h"
 #include "dp_log.h"
@@ -118,7 +119,7 @@ static int show_backends(void *ctx, const struct cp_config *running, const struc
 	char buf[64];
 
 	dp_view_refresh(v, running);
-	if (!svc_filter(v, a, DP_VIEW_ARG_SERVICE, &want, e))
+	if (!svc_filter(v, a, ARG_Q_SERVICE, &want, e))
 		return -ENOENT;
 	st = stats_alloc(e);
 	if (st == NULL)
@@ -208,7 +209,7 @@ static int show_stats(void *ctx, const struct cp_config *running, const struct c
 	char names[CP_REPLY_COLS_MAX][24];
 	unsigned i, n_workers = dp_view_n_workers(v);
 	dp_view_refresh(v, running);
-	if (a->set[DP_VIEW_ARG_LCORE]) {
+	if (a->set[ARG_Q_STATS_LCORE]) {
 		/* a column per worker, as many as a table holds */
 		sw.n_cols = 1 + RTE_MIN(n_workers, (unsigned)CP_REPLY_COLS_MAX - 3);
 	}
@@ -228,7 +229,7 @@ static int show_stats(void *ctx, const struct cp_config *running, const struct c
 		     1u << DP_VIEW_SCOPE_GLOBAL | 1u << DP_VIEW_SCOPE_SERVICE |
 			     1u << DP_VIEW_SCOPE_BACKEND,
 		     NULL, stats_row, &sw);
-	if (a->set[DP_VIEW_ARG_LCORE] && sw.n_cols - 1 < n_workers)
+	if (a->set[ARG_Q_STATS_LCORE] && sw.n_cols - 1 < n_workers)
 		cp_reply_textf(out, "note", "%u workers; the first %u shown\n", n_workers,
 			       sw.n_cols - 1);
 	free(st);
@@ -302,22 +303,22 @@ static int show_flows(void *ctx, const struct cp_config *running, const struct c
 	};
 	struct dp_view *v = ctx;
 	struct dp_shared *sh;
-	const struct cp_value *bk = &a->v[DP_VIEW_ARG_FLOW_BACKEND];
-	const struct cp_value *cl = &a->v[DP_VIEW_ARG_FLOW_CLIENT];
-	uint32_t limit = DP_VIEW_FLOWS_DEFAULT, rec, now_ms;
+	const struct cp_value *bk = &a->v[ARG_Q_FLOWS_BACKEND];
+	const struct cp_value *cl = &a->v[ARG_Q_FLOWS_CLIENT];
+	uint32_t limit = CP_Q_FLOWS_LIMIT_DEFAULT, rec, now_ms;
 	uint64_t matched = 0, shown = 0;
 	int want_svc;
 	char buf[64], ip[INET_ADDRSTRLEN];
 
 	dp_view_refresh(v, running);
 	sh = dp_view_shared(v);
-	if (!svc_filter(v, a, DP_VIEW_ARG_SERVICE, &want_svc, e))
+	if (!svc_filter(v, a, ARG_Q_FLOWS_SERVICE, &want_svc, e))
 		return -ENOENT;
-	if (a->set[DP_VIEW_ARG_FLOW_LIMIT]) {
-		if (a->v[DP_VIEW_ARG_FLOW_LIMIT].u > DP_VIEW_FLOWS_MAX) {
-			return cp_errf(e, ERANGE, "limit above %u", DP_VIEW_FLOWS_MAX);
+	if (a->set[ARG_Q_FLOWS_LIMIT]) {
+		if (a->v[ARG_Q_FLOWS_LIMIT].u > CP_Q_FLOWS_LIMIT_MAX) {
+			return cp_errf(e, ERANGE, "limit above %u", CP_Q_FLOWS_LIMIT_MAX);
 		}
-		limit = a->v[DP_VIEW_ARG_FLOW_LIMIT].u;
+		limit = a->v[ARG_Q_FLOWS_LIMIT].u;
 	}
 	now_ms = (uint32_t)(rte_rdtsc() / sh->tsc_per_ms);
 	cp_reply_table(out, "flows", RTE_DIM(cols), cols);
@@ -328,9 +329,9 @@ static int show_flows(void *ctx, const struct cp_config *running, const struct c
 			continue;
 		if (want_svc >= 0 && r.svc != want_svc)
 			continue;
-		if (a->set[DP_VIEW_ARG_FLOW_CLIENT] && r.f.client_ip != cl->ip.v4)
+		if (a->set[ARG_Q_FLOWS_CLIENT] && r.f.client_ip != cl->ip.v4)
 			continue;
-		if (a->set[DP_VIEW_ARG_FLOW_BACKEND]) {
+		if (a->set[ARG_Q_FLOWS_BACKEND]) {
 			const struct cp_backend *b;
 
 			if (r.backend < 0)
@@ -391,13 +392,13 @@ static int show_learned(struct dp_view *v, const struct cp_config *running,
 
 	dp_view_refresh(v, running);
 	sh = dp_view_shared(v);
-	if (!svc_filter(v, a, DP_VIEW_ARG_SERVICE, &want, e))
+	if (!svc_filter(v, a, ARG_Q_TABLE_SERVICE, &want, e))
 		return -ENOENT;
-	if (a->set[DP_VIEW_ARG_ENTRIES]) {
-		if (a->v[DP_VIEW_ARG_ENTRIES].u > DP_VIEW_ENTRIES_MAX) {
-			return cp_errf(e, ERANGE, "entries above %u", DP_VIEW_ENTRIES_MAX);
+	if (a->set[ARG_Q_TABLE_ENTRIES]) {
+		if (a->v[ARG_Q_TABLE_ENTRIES].u > CP_Q_ENTRIES_MAX) {
+			return cp_errf(e, ERANGE, "entries above %u", CP_Q_ENTRIES_MAX);
 		}
-		want_entries = a->v[DP_VIEW_ARG_ENTRIES].u;
+		want_entries = a->v[ARG_Q_TABLE_ENTRIES].u;
 	}
 	cp_reply_table(out, table == DP_LEARN_SESSION ? "sessions" : "keynames", RTE_DIM(cols),
 		       cols);
@@ -416,7 +417,7 @@ static int show_learned(struct dp_view *v, const struct cp_config *running,
 		for (c = 0; c < RTE_DIM(dp_learn_counter_names); c++)
 			cp_reply_u64(out, cv[c]);
 	}
-	if (!a->set[DP_VIEW_ARG_ENTRIES])
+	if (!a->set[ARG_Q_TABLE_ENTRIES])
 		return 0;
 	now = (uint32_t)(rte_rdtsc() / sh->tsc_per_ms / 1000);
 	cp_reply_table(out, "entries", RTE_DIM(ecols), ecols);
@@ -580,15 +581,16 @@ static int clear_counters(void *ctx, const struct cp_config *running, const stru
 static int set_log_level(void *ctx, const struct cp_config *running, const struct cp_args *a,
 			 struct cp_reply *out, struct cp_err *e)
 {
-	unsigned idx = a->v[DP_VIEW_ARG_LEVEL].u;
+	unsigned idx = a->v[ARG_Q_LOG_LEVEL].u;
 
 	(void)ctx;
 	(void)running;
 	(void)out;
-	if (!a->set[DP_VIEW_ARG_LEVEL] || idx >= DP_LOG_LEVELS ||
+	/* syslog priorities 0..7; DPDK counts from 1 */
+	if (!a->set[ARG_Q_LOG_LEVEL] || idx > RTE_LOG_DEBUG - RTE_LOG_EMERG ||
 	    dp_log_set_level(idx + RTE_LOG_EMERG) < 0)
 		return cp_errf(e, EINVAL, "no such log level");
-	DP_LOG(NOTICE, "log level %s", dp_log_level_names[idx]);
+	DP_LOG(NOTICE, "log level %s", cp_log_level_words[idx]);
 	return 0;
 }
 

@@ -149,7 +149,7 @@ static void start(struct daemon *d)
 		/* telemetry on (the point of the test): no --no-telemetry */
 		execl(tlslb_path, tlslb_path, "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
 		      d->prefix, "--lcores=0@0,1@0", "--log-level=lib.eal:error", "--vdev", vdev,
-		      "--", "--config", conf, "--metrics", "127.0.0.1:0", (char *)NULL);
+		      "--", "--config", conf, "--metrics-listen", "127.0.0.1:0", (char *)NULL);
 		_exit(127);
 	}
 	deadline = now_ms() + DEADLINE_MS;

@@ -31,7 +31,19 @@ static struct cp_config cfg, before, want;
 		1048576, 64, 1024, 65535 \
 	}
 
-enum kind { K_NONE, K_PORT, K_ADDR, K_ROUTE, K_NEIGH, K_SERVICE, K_BACKEND, K_SET };
+enum kind { K_NONE, K_PORT, K_ADDR, K_ROUTE, K_NEIGH, K_SERVICE, K_BACKEND, K_SET, K_SVCSET, K_BESET };
+
+/* What `service set` / `service health` leave in a service (K_SVCSET). */
+struct svc_want {
+	unsigned mode, lifetime, hello, keyname_len, sid_len;
+	bool psk;
+	struct cp_health health;
+};
+
+/* A service as `service add` leaves it, but for mode and health. */
+#define SVC_DEF(mode_, health_...) \
+	{ (mode_), 86400, 0, 16, 0, false, health_ }
+#define HEALTH_DEF { false, 2000, 1000, 2, 3 }
 
 struct good_case {
 	const char *desc;
@@ -50,6 +62,12 @@ struct good_case {
 	unsigned weight, service;
 	struct cp_timeouts to;
 	struct cp_limits lim;
+	const char *setup;    /* applied to the base first, or NULL */
+	struct svc_want svc;  /* K_SVCSET */
+	unsigned admin;       /* K_BACKEND, K_BESET */
+	bool drain_resume;
+	const char *be_name;  /* K_BACKEND, K_BESET: NULL means "" */
+	uint8_t server_id[CP_SERVER_ID_MAX];
 };
 
 static const struct good_case good[] = {
@@ -99,6 +117,93 @@ static const struct good_case good[] = {
 	  .ip = "10.1.0.11", .num = 443, .weight = 1, .service = 1 },
 	{ "backend, same address other port", "backend add 10.0.0.10:443 10.1.0.11:444", K_BACKEND,
 	  1, .ip = "10.1.0.11", .num = 444, .weight = 1, .service = 0 },
+	{ "backend with a name", "backend add 10.0.0.10:443 10.1.0.12:443 name web-2.a", K_BACKEND,
+	  1, .ip = "10.1.0.12", .num = 443, .weight = 1, .be_name = "web-2.a" },
+	{ "backend, name before weight", "backend add 10.0.0.10:80 10.1.0.12:80 name w weight 9",
+	  K_BACKEND, 1, .ip = "10.1.0.12", .num = 80, .weight = 9, .service = 1, .be_name = "w" },
+	{ "same name in another service",
+	  "backend add 10.0.0.10:80 10.1.0.12:80 name a", K_BACKEND, 1, .ip = "10.1.0.12",
+	  .num = 80, .weight = 1, .service = 1, .be_name = "a",
+	  .setup = "backend set 10.0.0.10:443 10.1.0.11:443 name a" },
+
+	/* service set / service health: options left out keep their value */
+	{ "service set mode", "service set 10.0.0.10:443 mode tls", K_SVCSET, 0,
+	  .svc = SVC_DEF(CP_MODE_TLS, HEALTH_DEF) },
+	{ "service set every option",
+	  "service set 10.0.0.10:443 mode tls sched wrr session-lifetime 604800 hello-timeout "
+	  "86400 keyname-len 32 server-id-len 16 psk-server-id on",
+	  K_SVCSET, 0,
+	  .svc = { CP_MODE_TLS, 604800, 86400, 32, 16, true, { false, 2000, 1000, 2, 3 } } },
+	{ "service set minima", "service set 10.0.0.10:80 session-lifetime 1 keyname-len 1",
+	  K_SVCSET, 1, .svc = { CP_MODE_L4, 1, 0, 1, 0, false, HEALTH_DEF } },
+	{ "service set keeps earlier settings", "service set 10.0.0.10:443 hello-timeout 3",
+	  K_SVCSET, 0, .setup = "service set 10.0.0.10:443 mode tls server-id-len 4",
+	  .svc = { CP_MODE_TLS, 86400, 3, 16, 4, false, HEALTH_DEF } },
+	{ "service set hello-timeout 0 (the global one)", "service set 10.0.0.10:443 hello-timeout 0",
+	  K_SVCSET, 0, .setup = "service set 10.0.0.10:443 hello-timeout 9", .svc = SVC_DEF(CP_MODE_L4, HEALTH_DEF) },
+	{ "psk-server-id off with server-id-len 0",
+	  "service set 10.0.0.10:443 psk-server-id off server-id-len 0", K_SVCSET, 0,
+	  .setup = "service set 10.0.0.10:443 server-id-len 2 psk-server-id on", .svc = SVC_DEF(CP_MODE_L4, HEALTH_DEF) },
+	{ "server-id-len may change while backends have none",
+	  "service set 10.0.0.10:443 server-id-len 8", K_SVCSET, 0,
+	  .setup = "service set 10.0.0.10:443 server-id-len 2", .svc = { CP_MODE_L4, 86400, 0, 16, 8, false, HEALTH_DEF } },
+	{ "health on, defaults", "service health 10.0.0.10:443 on", K_SVCSET, 0,
+	  .svc = SVC_DEF(CP_MODE_L4, { true, 2000, 1000, 2, 3 }) },
+	{ "health, every option", "service health 10.0.0.10:80 on fall 10 rise 1 timeout 10 interval 100",
+	  K_SVCSET, 1, .svc = SVC_DEF(CP_MODE_L4, { true, 100, 10, 1, 10 }) },
+	{ "health maxima", "service health 10.0.0.10:80 on interval 3600000 timeout 3600000 rise 10",
+	  K_SVCSET, 1, .svc = SVC_DEF(CP_MODE_L4, { true, 3600000, 3600000, 10, 3 }) },
+	{ "health off keeps the settings", "service health 10.0.0.10:443 off", K_SVCSET, 0,
+	  .setup = "service health 10.0.0.10:443 on interval 500 timeout 400 rise 4 fall 5",
+	  .svc = SVC_DEF(CP_MODE_L4, { false, 500, 400, 4, 5 }) },
+	{ "health timeout equal to the interval", "service health 10.0.0.10:443 on timeout 2000",
+	  K_SVCSET, 0, .svc = SVC_DEF(CP_MODE_L4, { true, 2000, 2000, 2, 3 }) },
+
+	/* backend set and admin state */
+	{ "backend set weight", "backend set 10.0.0.10:443 10.1.0.11:443 weight 0", K_BESET, 0,
+	  .weight = 0 },
+	{ "backend set name", "backend set 10.0.0.10:443 10.1.0.11:443 name s1", K_BESET, 0,
+	  .weight = 1, .be_name = "s1" },
+	{ "backend set its own name again", "backend set 10.0.0.10:443 10.1.0.11:443 name s1",
+	  K_BESET, 0, .weight = 1, .be_name = "s1",
+	  .setup = "backend set 10.0.0.10:443 10.1.0.11:443 name s1" },
+	{ "backend set server-id", "backend set 10.0.0.10:443 10.1.0.11:443 server-id 0A0b0C",
+	  K_BESET, 0, .weight = 1, .setup = "service set 10.0.0.10:443 server-id-len 3",
+	  .server_id = { 0x0a, 0x0b, 0x0c } },
+	{ "backend set server-id of 16 bytes",
+	  "backend set 10.0.0.10:443 10.1.0.11:443 server-id 00112233445566778899aabbccddeeff",
+	  K_BESET, 0, .weight = 1, .setup = "service set 10.0.0.10:443 server-id-len 16",
+	  .server_id = { 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc,
+			 0xdd, 0xee, 0xff } },
+	{ "backend set server-id none", "backend set 10.0.0.10:443 10.1.0.11:443 server-id none",
+	  K_BESET, 0, .weight = 1, .setup = "service set 10.0.0.10:443 server-id-len 1" },
+	{ "backend set everything",
+	  "backend set 10.0.0.10:443 10.1.0.11:443 server-id 07 name x weight 65535", K_BESET, 0,
+	  .weight = 65535, .be_name = "x", .setup = "service set 10.0.0.10:443 server-id-len 1",
+	  .server_id = { 7 } },
+	{ "drain", "backend drain 10.0.0.10:443 10.1.0.11:443", K_BESET, 0, .weight = 1,
+	  .admin = CP_ADMIN_DRAINING },
+	{ "drain with resumptions", "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions",
+	  K_BESET, 0, .weight = 1, .admin = CP_ADMIN_DRAINING, .drain_resume = true },
+	{ "drain again without resumptions", "backend drain 10.0.0.10:443 10.1.0.11:443", K_BESET,
+	  0, .weight = 1, .admin = CP_ADMIN_DRAINING,
+	  .setup = "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions" },
+	{ "drain a disabled backend", "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions",
+	  K_BESET, 0, .weight = 1, .admin = CP_ADMIN_DRAINING, .drain_resume = true,
+	  .setup = "backend disable 10.0.0.10:443 10.1.0.11:443" },
+	{ "undrain", "backend undrain 10.0.0.10:443 10.1.0.11:443", K_BESET, 0, .weight = 1,
+	  .setup = "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions" },
+	{ "undrain an enabled backend does nothing", "backend undrain 10.0.0.10:443 10.1.0.11:443",
+	  K_BESET, 0, .weight = 1 },
+	{ "disable", "backend disable 10.0.0.10:443 10.1.0.11:443", K_BESET, 0, .weight = 1,
+	  .admin = CP_ADMIN_DISABLED },
+	{ "disable a draining backend", "backend disable 10.0.0.10:443 10.1.0.11:443", K_BESET, 0,
+	  .weight = 1, .admin = CP_ADMIN_DISABLED,
+	  .setup = "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions" },
+	{ "enable a disabled backend", "backend enable 10.0.0.10:443 10.1.0.11:443", K_BESET, 0,
+	  .weight = 1, .setup = "backend disable 10.0.0.10:443 10.1.0.11:443" },
+	{ "enable a draining backend", "backend enable 10.0.0.10:443 10.1.0.11:443", K_BESET, 0,
+	  .weight = 1, .setup = "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions" },
 	{ "timeout syn min", "set timeout syn 1", K_SET, .to = { 1, 900, 30, 5, 300, 5 },
 	  .lim = DEF_LIM },
 	{ "timeout established max", "set timeout established 86400", K_SET,
@@ -134,6 +239,32 @@ check_ip(const struct cp_ip *ip, const char *text)
 	assert_int_equal(ip->v4, a.s_addr);
 }
 
+static void
+check_service(const struct cp_service *sv, const struct svc_want *w)
+{
+	assert_int_equal(sv->mode, w->mode);
+	assert_int_equal(sv->session_lifetime, w->lifetime);
+	assert_int_equal(sv->hello_timeout, w->hello);
+	assert_int_equal(sv->keyname_len, w->keyname_len);
+	assert_int_equal(sv->server_id_len, w->sid_len);
+	assert_int_equal(sv->psk_server_id, w->psk);
+	assert_int_equal(sv->health.enabled, w->health.enabled);
+	assert_int_equal(sv->health.interval_ms, w->health.interval_ms);
+	assert_int_equal(sv->health.timeout_ms, w->health.timeout_ms);
+	assert_int_equal(sv->health.rise, w->health.rise);
+	assert_int_equal(sv->health.fall, w->health.fall);
+}
+
+static void
+check_backend(const struct cp_backend *be, const struct good_case *c)
+{
+	assert_int_equal(be->weight, c->weight);
+	assert_int_equal(be->admin, c->admin);
+	assert_int_equal(be->drain_resume, c->drain_resume);
+	assert_string_equal(be->name, c->be_name != NULL ? c->be_name : "");
+	assert_memory_equal(be->server_id, c->server_id, CP_SERVER_ID_MAX);
+}
+
 /* Counts of every table, to check that a good line adds exactly one entry. */
 static void
 counts(const struct cp_config *c, unsigned out[6])
@@ -159,6 +290,8 @@ test_good_lines(void **state)
 
 		print_message("# good: %s\n", c->desc);
 		cp_test_base_config(&cfg);
+		if (c->setup != NULL)
+			cp_test_apply(&cfg, (const char *const[]){ c->setup, NULL });
 		before = cfg;
 		counts(&cfg, n0);
 		if (cp_config_apply_line(&cfg, c->line, err, sizeof(err)) != 0)
@@ -199,12 +332,24 @@ test_good_lines(void **state)
 			assert_int_equal(cfg.services[c->index].mode, c->mode);
 			assert_int_equal(cfg.services[c->index].nat, c->nat);
 			assert_int_equal(cfg.services[c->index].sched, c->sched);
+			check_service(&cfg.services[c->index], &(struct svc_want)SVC_DEF(c->mode, HEALTH_DEF));
 			break;
 		case K_BACKEND:
 			check_ip(&cfg.backends[c->index].ip, c->ip);
 			assert_int_equal(cfg.backends[c->index].port, c->num);
-			assert_int_equal(cfg.backends[c->index].weight, c->weight);
 			assert_int_equal(cfg.backends[c->index].service, c->service);
+			check_backend(&cfg.backends[c->index], c);
+			break;
+		case K_SVCSET:
+			check_service(&cfg.services[c->index], &c->svc);
+			/* Nothing but that service changed. */
+			before.services[c->index] = cfg.services[c->index];
+			cp_assert_same_config(&cfg, &before);
+			break;
+		case K_BESET:
+			check_backend(&cfg.backends[c->index], c);
+			before.backends[c->index] = cfg.backends[c->index];
+			cp_assert_same_config(&cfg, &before);
 			break;
 		case K_SET:
 			assert_memory_equal(&cfg.timeouts, &c->to, sizeof(c->to));
@@ -241,8 +386,12 @@ test_defaults(void **state)
 struct bad_case {
 	const char *line;
 	int rc;
-	const char *err; /* the whole message */
+	const char *err;   /* the whole message */
+	const char *setup; /* lines applied to the base first, or NULL */
 };
+
+#define SVC "10.0.0.10:443"
+#define BE SVC " 10.1.0.11:443"
 
 static const struct bad_case bad[] = {
 	/* unknown and incomplete commands */
@@ -255,14 +404,17 @@ static const struct bad_case bad[] = {
 	{ "neigh rm 10.1.0.11", -EINVAL,
 	  "unknown command \"neigh rm\"; did you mean \"neigh add\", \"neigh del\"?" },
 	{ "service frob", -EINVAL,
-	  "unknown command \"service frob\"; did you mean \"service add\", \"service del\"?" },
+	  "unknown command \"service frob\"; did you mean \"service add\", \"service del\", "
+	  "\"service set\", \"service health\"?" },
 	{ "set limit", -EINVAL,
 	  "incomplete command \"set limit\"; one of: \"set limit flows\", \"set limit neigh-queue\"" },
 	{ "backend", -EINVAL,
-	  "incomplete command \"backend\"; one of: \"backend add\", \"backend del\"" },
+	  "incomplete command \"backend\"; one of: \"backend add\", \"backend set\", "
+	  "\"backend drain\", \"backend undrain\", \"backend disable\", \"backend enable\", "
+	  "\"backend del\"" },
 	{ "frobnicate the widgets", -EINVAL,
 	  "unknown command \"frobnicate\"; commands start with: port, address, route, "
-	  "neigh, service, backend, set" },
+	  "neigh, service, backend, set, save, help, show, keys, clear" },
 	{ "PORT add x dev y role both", -EINVAL,
 	  "unknown command \"PORT add\"; did you mean \"port add\"?" },
 
@@ -427,7 +579,155 @@ static const struct bad_case bad[] = {
 	{ "set snat-ports 0-1000", -EINVAL,
 	  "set snat-ports: \"0-1000\": low end \"0\": out of range 1..65535" },
 	{ "set snat-ports 1024", -EINVAL, "set snat-ports: \"1024\": expected LOW-HIGH" },
+
+	/* backend add: name */
+	{ "backend add " SVC " 10.1.0.12:443 name", -EINVAL,
+	  "backend add: \"name\" needs a value: NAME" },
+	{ "backend add " SVC " 10.1.0.12:443 name 9x", -EINVAL,
+	  "backend add: name \"9x\": a name starts with a letter" },
+	{ "backend add " SVC " 10.1.0.12:443 name a name b", -EINVAL,
+	  "backend add: \"name\" given twice" },
+	{ "backend add " SVC " 10.1.0.12:443 name s1", -EEXIST,
+	  "backend add: name \"s1\" is already backend 10.1.0.11:443's",
+	  "backend set " BE " name s1" },
+	{ "backend add " SVC " 10.1.0.12:443 weight 65536", -EINVAL,
+	  "backend add: weight \"65536\": out of range 0..65535" },
+
+	/* backend set */
+	{ "backend set " BE, -EINVAL, "backend set: nothing to set (options: weight, name, server-id)" },
+	{ "backend set " SVC, -EINVAL, "backend set: missing IP:PORT" },
+	{ "backend set " SVC " 10.1.0.99:443 weight 2", -ENOENT,
+	  "backend set: no backend 10.1.0.99:443 in service 10.0.0.10:443" },
+	{ "backend set 10.0.0.10:8443 10.1.0.11:443 weight 2", -ENOENT,
+	  "backend set: no service 10.0.0.10:8443" },
+	{ "backend set " BE " weight -1", -EINVAL,
+	  "backend set: weight \"-1\": not a decimal number" },
+	{ "backend set " BE " name x.y name z", -EINVAL, "backend set: \"name\" given twice" },
+	{ "backend set " BE " name taken", -EEXIST,
+	  "backend set: name \"taken\" is already backend 10.1.0.12:443's",
+	  "backend add " SVC " 10.1.0.12:443 name taken" },
+	{ "backend set " BE " server-id 0102", -EINVAL,
+	  "backend set: service 10.0.0.10:443 has server-id-len 0; set it first (service set "
+	  "10.0.0.10:443 server-id-len N)" },
+	{ "backend set " BE " server-id 010203", -EINVAL,
+	  "backend set: server-id of 3 bytes, but service 10.0.0.10:443 has server-id-len 2",
+	  "service set " SVC " server-id-len 2" },
+	{ "backend set " BE " server-id 01", -EINVAL,
+	  "backend set: server-id of 1 bytes, but service 10.0.0.10:443 has server-id-len 2",
+	  "service set " SVC " server-id-len 2" },
+	{ "backend set " BE " server-id 0g", -EINVAL,
+	  "backend set: server-id \"0g\": 'g' is not a hex digit" },
+	{ "backend set " BE " server-id 012", -EINVAL,
+	  "backend set: server-id \"012\": odd number of hex digits" },
+	{ "backend set " BE " server-id 0x01", -EINVAL,
+	  "backend set: server-id \"0x01\": 'x' is not a hex digit" },
+	{ "backend set " BE " server-id ", -EINVAL,
+	  "backend set: \"server-id\" needs a value: HEX" },
+	{ "backend set " BE " server-id 00112233445566778899aabbccddeeff00", -EINVAL,
+	  "backend set: server-id \"00112233445566778899aabbccddeeff00\": 17 bytes, expected "
+	  "1..16 or none" },
+	{ "backend set " SVC " 10.1.0.12:443 server-id abcd", -EEXIST,
+	  "backend set: server-id already belongs to backend 10.1.0.11:443",
+	  "service set " SVC " server-id-len 2\nbackend set " BE " server-id ABCD\n"
+	  "backend add " SVC " 10.1.0.12:443" },
+
+	/* drain, undrain, disable, enable, del */
+	{ "backend drain " SVC, -EINVAL, "backend drain: missing IP:PORT" },
+	{ "backend drain " BE " resumptions resumptions", -EINVAL,
+	  "backend drain: \"resumptions\" given twice" },
+	{ "backend drain " BE " now", -EINVAL,
+	  "backend drain: unexpected \"now\" (options: resumptions)" },
+	{ "backend drain " SVC " 10.1.0.99:443", -ENOENT,
+	  "backend drain: no backend 10.1.0.99:443 in service 10.0.0.10:443" },
+	{ "backend undrain " BE, -EINVAL,
+	  "backend undrain: backend 10.1.0.11:443 is disabled, not draining (backend enable)",
+	  "backend disable " BE },
+	{ "backend undrain " BE " resumptions", -EINVAL,
+	  "backend undrain: unexpected \"resumptions\" (no more arguments)" },
+	{ "backend disable 10.0.0.10:80 10.1.0.11:443", -ENOENT,
+	  "backend disable: no backend 10.1.0.11:443 in service 10.0.0.10:80" },
+	{ "backend enable " BE " 1", -EINVAL,
+	  "backend enable: unexpected \"1\" (no more arguments)" },
+	{ "backend del " BE " reset reset", -EINVAL, "backend del: \"reset\" given twice" },
+	{ "backend del " BE " hard", -EINVAL,
+	  "backend del: unexpected \"hard\" (options: reset)" },
+
+	/* service set */
+	{ "service set 10.0.0.10:444 mode tls", -ENOENT, "service set: no service 10.0.0.10:444" },
+	{ "service set " SVC " mode udp", -EINVAL,
+	  "service set: mode \"udp\": expected l4 or tls" },
+	{ "service set " SVC " nat full", -EINVAL,
+	  "service set: unexpected \"nat\" (options: mode, sched, session-lifetime, "
+	  "hello-timeout, keyname-len, server-id-len, psk-server-id)" },
+	{ "service set " SVC " session-lifetime 0", -EINVAL,
+	  "service set: session-lifetime \"0\": out of range 1..604800" },
+	{ "service set " SVC " session-lifetime 604801", -EINVAL,
+	  "service set: session-lifetime \"604801\": out of range 1..604800" },
+	{ "service set " SVC " hello-timeout 86401", -EINVAL,
+	  "service set: hello-timeout \"86401\": out of range 0..86400" },
+	{ "service set " SVC " keyname-len 0", -EINVAL,
+	  "service set: keyname-len \"0\": out of range 1..32" },
+	{ "service set " SVC " keyname-len 33", -EINVAL,
+	  "service set: keyname-len \"33\": out of range 1..32" },
+	{ "service set " SVC " server-id-len 17", -EINVAL,
+	  "service set: server-id-len \"17\": out of range 0..16" },
+	{ "service set " SVC " psk-server-id yes", -EINVAL,
+	  "service set: psk-server-id \"yes\": expected off or on" },
+	{ "service set " SVC " psk-server-id on", -EINVAL,
+	  "service set: psk-server-id on needs a server-id-len of 1..16" },
+	{ "service set " SVC " server-id-len 0", -EINVAL,
+	  "service set: psk-server-id on needs a server-id-len of 1..16",
+	  "service set " SVC " server-id-len 4 psk-server-id on" },
+	{ "service set " SVC " server-id-len 3", -EINVAL,
+	  "service set: backend 10.1.0.11:443 has a server-id of 2 bytes; clear the backends' "
+	  "server-ids first (backend set 10.0.0.10:443 IP:PORT server-id none)",
+	  "service set " SVC " server-id-len 2\nbackend set " BE " server-id 0001" },
+	{ "service set " SVC " mode tls mode l4", -EINVAL, "service set: \"mode\" given twice" },
+
+	/* service health */
+	{ "service health " SVC, -EINVAL, "service health: missing off|on" },
+	{ "service health " SVC " maybe", -EINVAL,
+	  "service health: \"maybe\": expected off or on" },
+	{ "service health " SVC " on interval 99", -EINVAL,
+	  "service health: interval \"99\": out of range 100..3600000" },
+	{ "service health " SVC " on interval 3600001", -EINVAL,
+	  "service health: interval \"3600001\": out of range 100..3600000" },
+	{ "service health " SVC " on timeout 9", -EINVAL,
+	  "service health: timeout \"9\": out of range 10..3600000" },
+	{ "service health " SVC " on timeout 2001", -EINVAL,
+	  "service health: timeout 2001 ms longer than the interval of 2000 ms" },
+	{ "service health " SVC " on interval 500", -EINVAL,
+	  "service health: timeout 1000 ms longer than the interval of 500 ms" },
+	{ "service health " SVC " on rise 0", -EINVAL,
+	  "service health: rise \"0\": out of range 1..10" },
+	{ "service health " SVC " on fall 11", -EINVAL,
+	  "service health: fall \"11\": out of range 1..10" },
+	{ "service health 10.0.0.10:1 on", -ENOENT, "service health: no service 10.0.0.10:1" },
+
+	/* queries are not configuration */
+	{ "show services", -EINVAL, "show services: not a configuration command" },
+	{ "save", -EINVAL, "save: not a configuration command" },
+	{ "help backend", -EINVAL, "help: not a configuration command" },
+	{ "show", -EINVAL,
+	  "incomplete command \"show\"; one of: \"show services\", \"show backends\", "
+	  "\"show stats\", \"show flows\", \"show sessions\", \"show keynames\", "
+	  "\"show neighbours\", \"show version\", \"show metrics\", \"show keys\"" },
 };
+
+/* Apply the newline-separated lines of @setup (NULL: none). */
+static void
+apply_setup(struct cp_config *c, const char *setup)
+{
+	char line[256];
+
+	while (setup != NULL && *setup != '\0') {
+		size_t n = strcspn(setup, "\n");
+
+		snprintf(line, sizeof(line), "%.*s", (int)n, setup);
+		cp_test_apply(c, (const char *const[]){ line, NULL });
+		setup += n + (setup[n] == '\n');
+	}
+}
 
 static void
 test_bad_lines(void **state)
@@ -435,12 +735,13 @@ test_bad_lines(void **state)
 	size_t i;
 
 	(void)state;
-	cp_test_base_config(&before);
 	for (i = 0; i < N(bad); i++) {
 		const struct bad_case *c = &bad[i];
 		char err[512] = "";
 
 		print_message("# bad: %s\n", c->line);
+		cp_test_base_config(&before);
+		apply_setup(&before, c->setup);
 		cfg = before;
 		assert_int_equal(cp_config_apply_line(&cfg, c->line, err, sizeof(err)), c->rc);
 		assert_string_equal(err, c->err);

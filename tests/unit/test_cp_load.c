@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
+#include "cp_addr.h"
 #include "cp_config.h"
 #include "cp_test_util.h"
 
@@ -338,12 +339,296 @@ static const char *const rich[] = {
 	"neigh del 10.0.0.254",
 	"backend add 10.0.0.10:443 198.51.100.5:443 weight 2",
 	"route add 198.51.100.0/24 via 10.3.0.254 port b",
+	/* every setting of services and backends */
+	"service set 10.0.0.10:443 session-lifetime 3600 hello-timeout 7 keyname-len 4 "
+	"server-id-len 2 psk-server-id on",
+	"service health 10.0.0.10:443 on interval 500 timeout 250 rise 3 fall 4",
+	"service set 10.0.0.12:8443 server-id-len 16 sched wrr mode l4",
+	"service health 10.0.0.11:443 off interval 10000 timeout 9999 rise 10 fall 1",
+	"backend set 10.0.0.10:443 10.1.0.11:443 name s-1 server-id bEEf",
+	"backend set 10.0.0.10:443 10.3.0.13:443 server-id 0001 weight 7",
+	"backend set 10.0.0.10:443 198.51.100.5:443 name far",
+	"backend drain 10.0.0.10:443 10.1.0.11:443 resumptions",
+	"backend drain 10.0.0.10:443 10.3.0.13:443",
+	"backend disable 10.0.0.11:443 10.2.3.4:443",
+	"backend add 10.0.0.11:443 10.2.3.5:443 name n5",
+	"backend drain 10.0.0.11:443 172.20.0.1:8443",
+	"backend undrain 10.0.0.11:443 172.20.0.1:8443",
+	"backend set 10.0.0.12:8443 192.168.7.7:443 server-id ffffffffffffffffffffffffffffffff",
+	"backend disable 10.0.0.13:443 10.1.0.50:443",
+	"backend enable 10.0.0.13:443 10.1.0.50:443",
+	"backend add 10.0.0.13:443 10.1.0.51:443",
+	"backend del 10.0.0.13:443 10.1.0.51:443 reset",
 	NULL,
+};
+
+/*
+ * Configs built by hand that the grammar could never build: the whole-config
+ * check says what is wrong, and save refuses to print them.
+ */
+static void
+bad_lifetime(struct cp_config *c)
+{
+	c->services[0].session_lifetime = 0;
+}
+
+static void
+bad_hello(struct cp_config *c)
+{
+	c->services[0].hello_timeout = 86401;
+}
+
+static void
+bad_keyname(struct cp_config *c)
+{
+	c->services[1].keyname_len = 33;
+}
+
+static void
+bad_sid_len(struct cp_config *c)
+{
+	c->services[0].server_id_len = 17;
+}
+
+static void
+bad_psk(struct cp_config *c)
+{
+	c->services[0].psk_server_id = true;
+}
+
+static void
+bad_health(struct cp_config *c)
+{
+	c->services[0].health.timeout_ms = 2001;
+}
+
+static void
+bad_rise(struct cp_config *c)
+{
+	c->services[1].health.rise = 0;
+}
+
+static void
+bad_mode(struct cp_config *c)
+{
+	c->services[1].mode = 2;
+}
+
+static void
+bad_weight(struct cp_config *c)
+{
+	c->backends[0].weight = 65536;
+}
+
+static void
+bad_admin(struct cp_config *c)
+{
+	c->backends[0].admin = 3;
+}
+
+static void
+bad_resume(struct cp_config *c)
+{
+	c->backends[0].drain_resume = true;
+}
+
+static void
+bad_name(struct cp_config *c)
+{
+	strcpy(c->backends[0].name, "1st");
+}
+
+static void
+bad_name_nul(struct cp_config *c)
+{
+	memset(c->backends[0].name, 'a', CP_NAME_MAX);
+}
+
+static void
+bad_sid(struct cp_config *c)
+{
+	c->backends[0].server_id[0] = 1;
+}
+
+static void
+two_backends(struct cp_config *c)
+{
+	cp_test_apply(c, (const char *const[]){ "backend add 10.0.0.10:443 10.1.0.12:443",
+						 "service set 10.0.0.10:443 server-id-len 1",
+						 NULL });
+}
+
+static void
+bad_dup_name(struct cp_config *c)
+{
+	two_backends(c);
+	strcpy(c->backends[0].name, "x");
+	strcpy(c->backends[1].name, "x");
+}
+
+static void
+bad_dup_sid(struct cp_config *c)
+{
+	two_backends(c);
+	c->backends[0].server_id[0] = 5;
+	c->backends[1].server_id[0] = 5;
+}
+
+static void
+bad_order(struct cp_config *c)
+{
+	cp_test_apply(c, (const char *const[]){ "backend add 10.0.0.10:80 10.1.0.12:80", NULL });
+	c->backends[0].service = 1;
+	c->backends[1].service = 0;
+}
+
+static const struct {
+	const char *desc;
+	void (*mutate)(struct cp_config *c);
+	const char *err;
+} bad_settings[] = {
+	{ "lifetime 0", bad_lifetime, "service 10.0.0.10:443: session-lifetime 0 not in 1..604800" },
+	{ "hello timeout", bad_hello, "service 10.0.0.10:443: hello-timeout 86401 not in 0..86400" },
+	{ "key name length", bad_keyname, "service 10.0.0.10:80: keyname-len 33 not in 1..32" },
+	{ "server ID length", bad_sid_len, "service 10.0.0.10:443: server-id-len 17 not in 0..16" },
+	{ "psk without server ID", bad_psk,
+	  "service 10.0.0.10:443: psk-server-id on with server-id-len 0" },
+	{ "health timeout over interval", bad_health,
+	  "service 10.0.0.10:443: health interval 2000 timeout 2001 rise 2 fall 3 out of range" },
+	{ "health rise 0", bad_rise,
+	  "service 10.0.0.10:80: health interval 2000 timeout 1000 rise 0 fall 3 out of range" },
+	{ "mode", bad_mode, "service 10.0.0.10:80: bad mode, nat or sched" },
+	{ "weight", bad_weight,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: weight 65536 not in 0..65535" },
+	{ "admin state", bad_admin, "service 10.0.0.10:443: backend 10.1.0.11:443: bad admin state" },
+	{ "resumptions without a drain", bad_resume,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: bad admin state" },
+	{ "name", bad_name, "service 10.0.0.10:443: backend 10.1.0.11:443: bad name" },
+	{ "name without its NUL", bad_name_nul,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: bad name" },
+	{ "server ID beyond the length", bad_sid,
+	  "service 10.0.0.10:443: backend 10.1.0.11:443: server-id longer than server-id-len 0" },
+	{ "duplicate names", bad_dup_name,
+	  "service 10.0.0.10:443: backends 10.1.0.11:443 and 10.1.0.12:443 both named \"x\"" },
+	{ "duplicate server IDs", bad_dup_sid,
+	  "service 10.0.0.10:443: backends 10.1.0.11:443 and 10.1.0.12:443 have one server-id" },
+	{ "pools out of order", bad_order,
+	  "backend 10.1.0.12:80: backends not grouped by service" },
+};
+
+static void
+test_bad_settings(void **state)
+{
+	char err[512];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(bad_settings); i++) {
+		print_message("# settings: %s\n", bad_settings[i].desc);
+		cp_test_base_config(&cfg);
+		assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), 0);
+		bad_settings[i].mutate(&cfg);
+		assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), -EINVAL);
+		assert_string_equal(err, bad_settings[i].err);
+		assert_int_equal(cp_config_save(&cfg, stdout), -EINVAL);
+	}
+}
+
+/* One change to one field each, for cp_config_equal. */
+static void
+tw_lifetime(struct cp_config *c)
+{
+	c->services[0].session_lifetime++;
+}
+
+static void
+tw_hello(struct cp_config *c)
+{
+	c->services[0].hello_timeout++;
+}
+
+static void
+tw_keyname(struct cp_config *c)
+{
+	c->services[0].keyname_len++;
+}
+
+static void
+tw_sid_len(struct cp_config *c)
+{
+	c->services[1].server_id_len++;
+}
+
+static void
+tw_psk(struct cp_config *c)
+{
+	c->services[0].psk_server_id = false;
+}
+
+static void
+tw_h_on(struct cp_config *c)
+{
+	c->services[0].health.enabled = false;
+}
+
+static void
+tw_h_iv(struct cp_config *c)
+{
+	c->services[3].health.interval_ms++;
+}
+
+static void
+tw_h_to(struct cp_config *c)
+{
+	c->services[3].health.timeout_ms++;
+}
+
+static void
+tw_h_rise(struct cp_config *c)
+{
+	c->services[2].health.rise++;
+}
+
+static void
+tw_h_fall(struct cp_config *c)
+{
+	c->services[2].health.fall++;
+}
+
+static void
+tw_admin(struct cp_config *c)
+{
+	c->backends[0].admin = CP_ADMIN_DISABLED;
+}
+
+static void
+tw_resume(struct cp_config *c)
+{
+	c->backends[0].drain_resume = false;
+}
+
+static void
+tw_name(struct cp_config *c)
+{
+	c->backends[0].name[2] = 'x';
+}
+
+static void
+tw_sid(struct cp_config *c)
+{
+	c->backends[0].server_id[1] ^= 1;
+}
+
+
+static void (*const tweaks[])(struct cp_config *) = {
+	tw_lifetime, tw_hello, tw_keyname, tw_sid_len, tw_psk,	 tw_h_on,   tw_h_iv,
+	tw_h_to,     tw_h_rise, tw_h_fall, tw_admin,   tw_resume, tw_name, tw_sid,
 };
 
 static void
 test_round_trip(void **state)
 {
+	size_t i;
 	char err[512];
 	char *text, *text2;
 
@@ -352,12 +637,32 @@ test_round_trip(void **state)
 	cp_test_apply(&cfg, rich);
 	assert_int_equal(cp_config_validate(&cfg, err, sizeof(err)), 0);
 	assert_int_equal(cfg.n_services, 4);
-	assert_int_equal(cfg.n_backends, 7);
+	assert_int_equal(cfg.n_backends, 8);
+	/* Pending resets are not configuration: not saved, not compared, cleared by a load. */
+	assert_int_equal(cfg.pending.n_resets, 1);
 
 	text = cp_test_save(&cfg);
+	assert_non_null(strstr(text, "\nservice set 10.0.0.10:443 session-lifetime 3600 "
+				     "hello-timeout 7 keyname-len 4 server-id-len 2 "
+				     "psk-server-id on\n"
+				     "service health 10.0.0.10:443 on interval 500 timeout 250 rise 3 "
+				     "fall 4\n"
+				     "backend add 10.0.0.10:443 10.1.0.11:443 weight 1 name s-1\n"
+				     "backend set 10.0.0.10:443 10.1.0.11:443 server-id beef\n"
+				     "backend drain 10.0.0.10:443 10.1.0.11:443 resumptions\n"
+				     "backend add 10.0.0.10:443 10.3.0.13:443 weight 7\n"
+				     "backend set 10.0.0.10:443 10.3.0.13:443 server-id 0001\n"
+				     "backend drain 10.0.0.10:443 10.3.0.13:443\n"
+				     "backend add 10.0.0.10:443 198.51.100.5:443 weight 2 name far\n"
+				     "service add 10.0.0.11:443"));
+	assert_non_null(strstr(text, "\nbackend disable 10.0.0.11:443 10.2.3.4:443\n"));
+	assert_null(strstr(text, " reset\n"));
+	assert_null(strstr(text, "10.1.0.51"));
 	if (load_text(&cfg2, text, 0, err, sizeof(err)) != 0)
 		fail_msg("%s\n--- saved:\n%s", err, text);
 	assert_true(cp_config_equal(&cfg, &cfg2));
+	assert_int_equal(cfg2.pending.n_resets, 0);
+	memset(&cfg.pending, 0, sizeof(cfg.pending));
 	cp_assert_same_config(&cfg, &cfg2);
 	/* And the text is a fixed point. */
 	text2 = cp_test_save(&cfg2);
@@ -365,9 +670,19 @@ test_round_trip(void **state)
 	free(text);
 	free(text2);
 
-	/* The compare function does see a difference. */
+	/* The compare function does see a difference, in every field, but not in pending. */
 	cfg2.backends[3].weight++;
 	assert_false(cp_config_equal(&cfg, &cfg2));
+	for (i = 0; i < N(tweaks); i++) {
+		cfg2 = cfg;
+		assert_true(cp_config_equal(&cfg, &cfg2));
+		tweaks[i](&cfg2);
+		assert_false(cp_config_equal(&cfg, &cfg2));
+	}
+	cfg2 = cfg;
+	cfg2.pending.n_resets = 3;
+	cfg2.pending.reset[2].port = 9;
+	assert_true(cp_config_equal(&cfg, &cfg2));
 }
 
 /* The canonical text, for the base config. */
@@ -388,8 +703,16 @@ static const char base_saved[] = "port add c dev net_ring0 role client\n"
 				 "set limit neigh-queue 64\n"
 				 "set snat-ports 1024-65535\n"
 				 "service add 10.0.0.10:443 mode l4 nat two-arm sched wrr\n"
+				 "service set 10.0.0.10:443 session-lifetime 86400 hello-timeout 0 "
+				 "keyname-len 16 server-id-len 0 psk-server-id off\n"
+				 "service health 10.0.0.10:443 off interval 2000 timeout 1000 rise 2 "
+				 "fall 3\n"
 				 "backend add 10.0.0.10:443 10.1.0.11:443 weight 1\n"
-				 "service add 10.0.0.10:80 mode l4 nat two-arm sched wrr\n";
+				 "service add 10.0.0.10:80 mode l4 nat two-arm sched wrr\n"
+				 "service set 10.0.0.10:80 session-lifetime 86400 hello-timeout 0 "
+				 "keyname-len 16 server-id-len 0 psk-server-id off\n"
+				 "service health 10.0.0.10:80 off interval 2000 timeout 1000 rise 2 "
+				 "fall 3\n";
 
 static void
 test_save_text(void **state)
@@ -434,16 +757,75 @@ rnd(unsigned n)
 	return (unsigned)(rng % n);
 }
 
+/* "VIP:PORT IP:PORT" of a backend of @c (mostly one that exists), for the backend commands. */
+static const char *
+some_backend(const struct cp_config *c, char *buf, size_t len)
+{
+	char v[CP_ENDPOINT_STRLEN], e[CP_ENDPOINT_STRLEN];
+	const struct cp_backend *be;
+
+	if (c->n_backends == 0 || rnd(4) == 0) {
+		snprintf(buf, len, "10.9.0.%u:%u 10.%u.0.%u:443", rnd(3) + 1, rnd(2) + 80, rnd(4),
+			 rnd(12) + 10);
+		return buf;
+	}
+	be = &c->backends[rnd(c->n_backends)];
+	snprintf(buf, len, "%s %s",
+		 cp_endpoint_str(&c->services[be->service].vip, c->services[be->service].port, v,
+				 sizeof(v)),
+		 cp_endpoint_str(&be->ip, be->port, e, sizeof(e)));
+	return buf;
+}
+
 static void
 random_line(char *b, size_t n)
 {
+	char ref[64];
 	/* Small pools of names and addresses, so that duplicates and misses happen. */
 	static const char *const ports[] = { "c", "s", "b", "x" };
 	static const char *const roles[] = { "client", "server", "both" };
 	static const char *const modes[] = { "", " mode l4", " mode tls" };
 	static const char *const nats[] = { "", " nat two-arm", " nat full" };
+	static const char *const svc_opts[] = {
+		" mode tls",	      " mode l4",	   " session-lifetime 60",
+		" hello-timeout 0",   " hello-timeout 9",  " keyname-len 4",
+		" server-id-len 0",   " server-id-len 2",  " psk-server-id on",
+		" psk-server-id off", " sched wrr",	   "",
+	};
+	static const char *const health[] = { "on", "off", "on interval 300 timeout 300",
+					      "off rise 5 fall 1", "on timeout 5000" };
+	static const char *const be_opts[] = { " weight 3", " name n1", " name n2",
+					       " server-id 0102", " server-id none",
+					       " server-id 0a", "" };
+	static const char *const admin[] = { "drain", "drain", "undrain", "disable", "enable" };
+	static const char *const del[] = { "", " reset" };
 
-	switch (rnd(12)) {
+	switch (rnd(17)) {
+	case 12:
+		snprintf(b, n, "service set 10.9.0.%u:%u%s%s", rnd(3) + 1, rnd(2) + 80,
+			 svc_opts[rnd(N(svc_opts))], svc_opts[rnd(N(svc_opts))]);
+		return;
+	case 13:
+		snprintf(b, n, "service health 10.9.0.%u:%u %s", rnd(3) + 1, rnd(2) + 80,
+			 health[rnd(N(health))]);
+		return;
+	case 14:
+		snprintf(b, n, "backend set %s%s%s", some_backend(&cfg, ref, sizeof(ref)),
+			 be_opts[rnd(N(be_opts))], be_opts[rnd(N(be_opts))]);
+		return;
+	case 15:
+	{
+		const char *verb = admin[rnd(N(admin))];
+
+		/* Mostly well-formed: resumptions belongs to drain. */
+		snprintf(b, n, "backend %s %s%s", verb, some_backend(&cfg, ref, sizeof(ref)),
+			 rnd(strcmp(verb, "drain") == 0 ? 2 : 8) == 0 ? " resumptions" : "");
+	}
+		return;
+	case 16:
+		snprintf(b, n, "backend del %s%s", some_backend(&cfg, ref, sizeof(ref)),
+			 del[rnd(2)]);
+		return;
 	case 0:
 		snprintf(b, n, "port add %s dev d%u role %s", ports[rnd(4)], rnd(6), roles[rnd(3)]);
 		break;
@@ -491,7 +873,11 @@ random_line(char *b, size_t n)
 static void
 test_random_round_trip(void **state)
 {
-	unsigned round, ok = 0, failed = 0;
+	/* The new commands must succeed often enough to mean something too. */
+	static const char *const kinds[] = { "service set ",  "service health ", "backend set ",
+					     "backend drain ", "backend undrain ", "backend disable ",
+					     "backend enable ", "backend del " };
+	unsigned round, ok = 0, failed = 0, kind_ok[N(kinds)] = { 0 }, k;
 
 	(void)state;
 	for (round = 0; round < 20; round++) {
@@ -505,6 +891,8 @@ test_random_round_trip(void **state)
 			before = cfg;
 			if (cp_config_apply_line(&cfg, line, err, sizeof(err)) == 0) {
 				ok++;
+				for (k = 0; k < N(kinds); k++)
+					kind_ok[k] += strncmp(line, kinds[k], strlen(kinds[k])) == 0;
 				continue;
 			}
 			failed++;
@@ -513,6 +901,7 @@ test_random_round_trip(void **state)
 		}
 		/* Replay line by line: a random config need not pass the whole-config checks. */
 		text = cp_test_save(&cfg);
+		memset(&cfg.pending, 0, sizeof(cfg.pending)); /* not saved */
 		cp_config_init(&cfg2);
 		for (l = strtok_r(text, "\n", &save); l != NULL; l = strtok_r(NULL, "\n", &save))
 			if (cp_config_apply_line(&cfg2, l, err, sizeof(err)) != 0)
@@ -523,6 +912,10 @@ test_random_round_trip(void **state)
 	/* The generator must exercise both outcomes for this test to mean anything. */
 	assert_true(ok > 500);
 	assert_true(failed > 500);
+	for (k = 0; k < N(kinds); k++) {
+		print_message("# %s: %u applied\n", kinds[k], kind_ok[k]);
+		assert_true(kind_ok[k] >= 5);
+	}
 }
 
 /*
@@ -613,6 +1006,9 @@ test_example(void **state)
 	assert_int_equal(cfg.backends[1].port, 443);
 	assert_int_equal(cfg.backends[0].service, 0);
 	assert_int_equal(cfg.backends[1].service, 0);
+	assert_string_equal(cfg.backends[0].name, "s1");
+	assert_string_equal(cfg.backends[1].name, "s2");
+	assert_int_equal(cfg.services[0].session_lifetime, 86400);
 
 	text = cp_test_save(&cfg);
 	assert_int_equal(load_text(&cfg2, text, 0, err, sizeof(err)), 0);
@@ -630,6 +1026,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_checks),
 		cmocka_unit_test(test_save_text),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_bad_settings),
 		cmocka_unit_test(test_random_round_trip),
 		cmocka_unit_test(test_prefixes_and_mutations),
 		cmocka_unit_test(test_example),

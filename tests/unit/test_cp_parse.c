@@ -390,6 +390,142 @@ test_ipv4_sweep(void **state)
 	}
 }
 
+/* --- argument matching: hex values, the rest of a line, optional values ------ */
+
+static const struct cp_param p_hex[] = {
+	{ .meta = "VIP:PORT", .type = CP_P_ENDPOINT },
+	{ .key = "id", .meta = "HEX", .type = CP_P_HEX, .min = 0, .max = 4, .optional = true },
+	{ .key = "key", .meta = "HEX", .type = CP_P_HEX, .min = 2, .max = CP_HEX_MAX,
+	  .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param p_rest[] = {
+	{ .meta = "COMMAND...", .type = CP_P_REST, .optional = true },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param p_rest_required[] = {
+	{ .meta = "NAME", .type = CP_P_NAME },
+	{ .meta = "WORDS...", .type = CP_P_REST },
+	{ .type = CP_P_END },
+};
+
+static const struct cp_param p_optpos[] = {
+	{ .meta = "VIP:PORT", .type = CP_P_ENDPOINT, .optional = true },
+	{ .key = "entries", .meta = "N", .type = CP_P_UINT, .min = 1, .max = 9, .optional = true },
+	{ .type = CP_P_END },
+};
+
+struct args_case {
+	const char *desc;
+	const struct cp_param *params;
+	const char *words[8]; /* NULL-terminated */
+	int rc;
+	const char *err;
+	bool set[3];
+	uint32_t u[3];
+	uint8_t hex[CP_HEX_MAX]; /* of the first set CP_P_HEX value */
+};
+
+static const struct args_case args_cases[] = {
+	{ "hex, both cases", p_hex, { "1.2.3.4:5", "id", "aB0f", NULL }, 0, NULL,
+	  { true, true, false }, { 0, 2, 0 }, { 0xab, 0x0f } },
+	{ "hex at most", p_hex, { "1.2.3.4:5", "id", "01020304", NULL }, 0, NULL,
+	  { true, true, false }, { 0, 4, 0 }, { 1, 2, 3, 4 } },
+	{ "hex none when min is 0", p_hex, { "1.2.3.4:5", "id", "none", NULL }, 0, NULL,
+	  { true, true, false }, { 0, 0, 0 } },
+	{ "hex of 32 bytes", p_hex,
+	  { "1.2.3.4:5", "key", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+	    NULL },
+	  0, NULL, { true, false, true }, { 0, 0, 32 },
+	  { 0,    1,    2,    3,    4,    5,    6,    7,    8,    9,    10,
+	    11,   12,   13,   14,   15,   16,   17,   18,   19,   20,   21,
+	    22,   23,   24,   25,   26,   27,   28,   29,   30,   31 } },
+	{ "hex too long", p_hex, { "1.2.3.4:5", "id", "0102030405", NULL }, -EINVAL,
+	  "id \"0102030405\": 5 bytes, expected 1..4 or none" },
+	{ "hex too short", p_hex, { "1.2.3.4:5", "key", "01", NULL }, -EINVAL,
+	  "key \"01\": 1 bytes, expected 2..32" },
+	{ "no none without min 0", p_hex, { "1.2.3.4:5", "key", "none", NULL }, -EINVAL,
+	  "key \"none\": 'n' is not a hex digit" },
+	{ "hex empty", p_hex, { "1.2.3.4:5", "id", "", NULL }, -EINVAL,
+	  "id \"\": 0 bytes, expected 1..4 or none" },
+	{ "hex odd", p_hex, { "1.2.3.4:5", "id", "abc", NULL }, -EINVAL,
+	  "id \"abc\": odd number of hex digits" },
+	{ "hex with a prefix", p_hex, { "1.2.3.4:5", "id", "0x12", NULL }, -EINVAL,
+	  "id \"0x12\": 'x' is not a hex digit" },
+	{ "rest: nothing", p_rest, { NULL }, 0, NULL, { false }, { 0 } },
+	{ "rest: anything at all", p_rest, { "backend", "add", "#x", "10.0.0.1:1", NULL }, 0, NULL,
+	  { true }, { 4 } },
+	{ "rest required, missing", p_rest_required, { "n", NULL }, -EINVAL, "missing WORDS..." },
+	{ "rest after a value", p_rest_required, { "n", "a", "b", NULL }, 0, NULL,
+	  { true, true }, { 0, 2 } },
+	{ "optional value left out", p_optpos, { NULL }, 0, NULL, { false, false } },
+	{ "optional value, then an option", p_optpos, { "1.2.3.4:5", "entries", "3", NULL }, 0,
+	  NULL, { true, true }, { 0, 3 } },
+	{ "optional value left out before an option", p_optpos, { "entries", "3", NULL }, 0, NULL,
+	  { false, true }, { 0, 3 } },
+	{ "optional value, bad", p_optpos, { "1.2.3.4", NULL }, -EINVAL,
+	  "\"1.2.3.4\": expected IP:PORT" },
+	{ "optional value given twice", p_optpos, { "1.2.3.4:5", "1.2.3.4:6", NULL }, -EINVAL,
+	  "unexpected \"1.2.3.4:6\" (options: entries)" },
+};
+
+static void
+test_args(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N(args_cases); i++) {
+		const struct args_case *c = &args_cases[i];
+		struct cp_args a;
+		char buf[256] = "";
+		struct cp_err e = { buf, sizeof(buf) };
+		unsigned n = 0, k;
+		bool hex_seen = false;
+
+		print_message("# args: %s\n", c->desc);
+		while (c->words[n] != NULL)
+			n++;
+		assert_int_equal(cp_args_match(c->params, c->words, n, &a, &e), c->rc);
+		if (c->rc != 0) {
+			assert_string_equal(buf, c->err);
+			continue;
+		}
+		for (k = 0; c->params[k].type != CP_P_END; k++) {
+			assert_int_equal(a.set[k], c->set[k]);
+			if (!a.set[k])
+				continue;
+			if (c->params[k].type == CP_P_HEX || c->params[k].type == CP_P_REST ||
+			    c->params[k].type == CP_P_UINT)
+				assert_int_equal(a.v[k].u, c->u[k]);
+			if (c->params[k].type == CP_P_REST)
+				assert_ptr_equal(a.v[k].rest, c->words + n - c->u[k]);
+			if (c->params[k].type == CP_P_HEX && !hex_seen) {
+				assert_memory_equal(a.v[k].hex, c->hex, a.v[k].u);
+				hex_seen = true;
+			}
+		}
+	}
+}
+
+static void
+test_synopsis(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	cp_args_synopsis(p_hex, buf, sizeof(buf));
+	assert_string_equal(buf, "VIP:PORT [id HEX] [key HEX]");
+	cp_args_synopsis(p_rest, buf, sizeof(buf));
+	assert_string_equal(buf, "[COMMAND...]");
+	cp_args_synopsis(p_rest_required, buf, sizeof(buf));
+	assert_string_equal(buf, "NAME WORDS...");
+	cp_args_synopsis(p_optpos, buf, sizeof(buf));
+	assert_string_equal(buf, "[VIP:PORT] [entries N]");
+}
+
 /* --- the command table ------------------------------------------------------ */
 
 static void
@@ -405,7 +541,9 @@ test_table(void **state)
 		unsigned np = 0;
 
 		print_message("# table: %s %s\n", t[i].name, t[i].args);
-		assert_non_null(t[i].handler);
+		/* A config command has a handler, a query an id: exactly one of the two. */
+		assert_true((t[i].handler != NULL) != (t[i].query != CP_Q_NONE));
+		assert_true(t[i].query < CP_Q__COUNT);
 		assert_non_null(t[i].params);
 		assert_true(strlen(t[i].help) > 10);
 		/* The synopsis `help` prints is the one the parser follows. */
@@ -432,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_lexer),      cmocka_unit_test(test_lexer_length),
 		cmocka_unit_test(test_values),     cmocka_unit_test(test_keyword_messages),
 		cmocka_unit_test(test_ipv4_sweep), cmocka_unit_test(test_table),
+		cmocka_unit_test(test_args),       cmocka_unit_test(test_synopsis),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -126,6 +126,26 @@ static void expect_only_drop(struct dpt_env *e, const char *desc, enum dp_drop w
 	assert_int_equal(dpt_flush(e), 0);
 }
 
+/* A SYN whose TCP options straddle two mbuf segments: the header would be
+ * read past the first segment, so it is refused as truncated. */
+static void test_options_beyond_first_segment(void **state)
+{
+	struct dpt_env *e = *state;
+	struct dpt_frame f = base(&(struct dpt_frame){ .doff = 8, .payload = 12 });
+	uint8_t buf[DPT_FRAME_MAX];
+	size_t len = dpt_build(buf, &f), first = 14 + 20 + 24;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dpt_pool());
+	struct rte_mbuf *tail = rte_pktmbuf_alloc(dpt_pool());
+
+	assert_non_null(m);
+	assert_non_null(tail);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)first), buf, first);
+	memcpy(rte_pktmbuf_append(tail, (uint16_t)(len - first)), buf + first, len - first);
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	dp_worker_rx(e->w, 0, &m, 1, e->now);
+	expect_only_drop(e, "options in the second segment", DP_DROP_TCP_TRUNC);
+}
+
 static void test_malformed_dropped(void **state)
 {
 	unsigned i;
@@ -283,6 +303,8 @@ int main(void)
 		cmocka_unit_test(test_arp_malformed_dropped),
 		cmocka_unit_test(test_wellformed_forwarded),
 		cmocka_unit_test_setup_teardown(test_random_damage, env_setup, env_teardown),
+		cmocka_unit_test_setup_teardown(test_options_beyond_first_segment, env_setup,
+						env_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);

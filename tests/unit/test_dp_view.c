@@ -25,6 +25,7 @@
 #include <rte_version.h>
 
 #include "cp_ctl.h"
+#include "cp_queries.h"
 #include "dp_learn.h"
 #include "dp_log.h"
 #include "dp_metrics.h"
@@ -66,12 +67,14 @@ static void open_flows(struct fixture *f, unsigned first, unsigned n)
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	char err[256];
 
 	assert_non_null(f);
 	dpt_eal_init();
 	f->env = dpt_env_new(tweak, 1);
-	f->v = dp_view_create(f->env->sh, &f->env->cfg);
+	f->v = dp_view_create(f->env->sh, NULL, err, sizeof(err));
 	assert_non_null(f->v);
+	dp_view_refresh(f->v, &f->env->cfg);
 	dp_view_hooks(f->v, &f->ops);
 	open_flows(f, 0, N_FLOWS);
 	*state = f;
@@ -215,10 +218,10 @@ static void test_show_backends(void **state)
 	free(t);
 
 	/* filtered to service 2: one backend, no flows */
-	a.set[DP_VIEW_ARG_SERVICE] = true;
-	a.v[DP_VIEW_ARG_SERVICE].ip.family = AF_INET;
-	a.v[DP_VIEW_ARG_SERVICE].ip.v4 = dpt_ip("10.0.0.102");
-	a.v[DP_VIEW_ARG_SERVICE].port = 443;
+	a.set[ARG_Q_SERVICE] = true;
+	a.v[ARG_Q_SERVICE].ip.family = AF_INET;
+	a.v[ARG_Q_SERVICE].ip.v4 = dpt_ip("10.0.0.102");
+	a.v[ARG_Q_SERVICE].port = 443;
 	t = query(f, CP_Q_SHOW_BACKENDS, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rows, 1);
@@ -226,7 +229,7 @@ static void test_show_backends(void **state)
 	free(t);
 
 	/* an unknown service is refused with a reason */
-	a.v[DP_VIEW_ARG_SERVICE].port = 444;
+	a.v[ARG_Q_SERVICE].port = 444;
 	t = query(f, CP_Q_SHOW_BACKENDS, &a, &rc, &rows);
 	assert_int_equal(rc, -ENOENT);
 	assert_non_null(strstr(t, "no such service"));
@@ -263,8 +266,8 @@ static void test_show_stats(void **state)
 	assert_int_equal(rows, DP_DROP__COUNT);
 	free(t);
 
-	a.set[DP_VIEW_ARG_LCORE] = true;
-	a.v[DP_VIEW_ARG_LCORE].u = 1;
+	a.set[ARG_Q_STATS_LCORE] = true;
+	a.v[ARG_Q_STATS_LCORE].u = 1;
 	t = query(f, CP_Q_SHOW_STATS, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(cell_u64(t, "counter", "flows_created_total", "worker0"), N_FLOWS);
@@ -274,8 +277,8 @@ static void test_show_stats(void **state)
 static void flows_args(struct cp_args *a, unsigned limit)
 {
 	memset(a, 0, sizeof(*a));
-	a->set[DP_VIEW_ARG_FLOW_LIMIT] = true;
-	a->v[DP_VIEW_ARG_FLOW_LIMIT].u = limit;
+	a->set[ARG_Q_FLOWS_LIMIT] = true;
+	a->v[ARG_Q_FLOWS_LIMIT].u = limit;
 }
 
 static void test_show_flows(void **state)
@@ -304,10 +307,10 @@ static void test_show_flows(void **state)
 
 	/* by backend: only that backend's flows */
 	flows_args(&a, 100);
-	a.set[DP_VIEW_ARG_FLOW_BACKEND] = true;
-	a.v[DP_VIEW_ARG_FLOW_BACKEND].ip.family = AF_INET;
-	a.v[DP_VIEW_ARG_FLOW_BACKEND].ip.v4 = dpt_ip("10.1.0.11");
-	a.v[DP_VIEW_ARG_FLOW_BACKEND].port = 8443;
+	a.set[ARG_Q_FLOWS_BACKEND] = true;
+	a.v[ARG_Q_FLOWS_BACKEND].ip.family = AF_INET;
+	a.v[ARG_Q_FLOWS_BACKEND].ip.v4 = dpt_ip("10.1.0.11");
+	a.v[ARG_Q_FLOWS_BACKEND].port = 8443;
 	t = query(f, CP_Q_SHOW_FLOWS, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_true(rows > 0 && rows < N_FLOWS);
@@ -318,9 +321,9 @@ static void test_show_flows(void **state)
 
 	/* a client that sent nothing */
 	flows_args(&a, 100);
-	a.set[DP_VIEW_ARG_FLOW_CLIENT] = true;
-	a.v[DP_VIEW_ARG_FLOW_CLIENT].ip.family = AF_INET;
-	a.v[DP_VIEW_ARG_FLOW_CLIENT].ip.v4 = dpt_ip("10.0.0.51");
+	a.set[ARG_Q_FLOWS_CLIENT] = true;
+	a.v[ARG_Q_FLOWS_CLIENT].ip.family = AF_INET;
+	a.v[ARG_Q_FLOWS_CLIENT].ip.v4 = dpt_ip("10.0.0.51");
 	t = query(f, CP_Q_SHOW_FLOWS, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rows, 0);
@@ -333,7 +336,7 @@ static void test_show_flows(void **state)
 	assert_non_null(strstr(t, "10 more flows"));
 	free(t);
 
-	flows_args(&a, DP_VIEW_FLOWS_MAX + 1);
+	flows_args(&a, CP_Q_FLOWS_LIMIT_MAX + 1);
 	t = query(f, CP_Q_SHOW_FLOWS, &a, &rc, &rows);
 	assert_int_equal(rc, -ERANGE);
 	free(t);
@@ -539,8 +542,8 @@ static void test_keynames(void **state)
 	assert_int_equal(cell_u64(t, "service", SVC2, "added"), 3);
 	free(t);
 
-	a.set[DP_VIEW_ARG_ENTRIES] = true;
-	a.v[DP_VIEW_ARG_ENTRIES].u = 2;
+	a.set[ARG_Q_TABLE_ENTRIES] = true;
+	a.v[ARG_Q_TABLE_ENTRIES].u = 2;
 	t = query(f, CP_Q_SHOW_KEYNAMES, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rows, 2);
@@ -578,17 +581,17 @@ static void test_neighbours_version_loglevel(void **state)
 	assert_non_null(strstr(t, TLSLB_TEST_VERSION));
 	free(t);
 
-	a.set[DP_VIEW_ARG_LEVEL] = true;
-	a.v[DP_VIEW_ARG_LEVEL].u = 7; /* debug */
+	a.set[ARG_Q_LOG_LEVEL] = true;
+	a.v[ARG_Q_LOG_LEVEL].u = 7; /* debug */
 	t = query(f, CP_Q_SET_LOG_LEVEL, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rte_log_get_level((uint32_t)dp_logtype), RTE_LOG_DEBUG);
 	free(t);
-	a.v[DP_VIEW_ARG_LEVEL].u = 3; /* err */
+	a.v[ARG_Q_LOG_LEVEL].u = 3; /* err */
 	t = query(f, CP_Q_SET_LOG_LEVEL, &a, &rc, &rows);
 	assert_int_equal(rte_log_get_level((uint32_t)dp_logtype), RTE_LOG_ERR);
 	free(t);
-	a.v[DP_VIEW_ARG_LEVEL].u = DP_LOG_LEVELS;
+	a.v[ARG_Q_LOG_LEVEL].u = 8;
 	t = query(f, CP_Q_SET_LOG_LEVEL, &a, &rc, &rows);
 	assert_int_equal(rc, -EINVAL);
 	assert_int_equal(rte_log_get_level((uint32_t)dp_logtype), RTE_LOG_ERR);

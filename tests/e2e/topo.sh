@@ -1,0 +1,233 @@
+# SPDX-License-Identifier: BSD-3-Clause
+# shellcheck shell=bash
+#
+# The end-to-end topology, sourced by the demo and the e2e tests:
+#
+#   c1 --+                                      +-- s1
+#        +-- br (lb) hc | tlslb | hs (lb) br --+
+#   c2 --+                                      +-- s2
+#
+# Five namespaces named $TAG-{c1,c2,s1,s2,lb}; tlslb runs in $TAG-lb on
+# net_af_packet over hc (clients) and hs (servers), ends that carry no
+# address, so the kernel of lb never sees a packet. Two-arm NAT: the servers
+# route the clients' replies back through tlslb. Addresses are private test
+# addresses that exist only inside the namespaces.
+#
+# The caller sets TAG and DIR (a private directory), then calls topo_up;
+# topo_sweep TAG removes everything a run left, even after SIGKILL.
+
+E2E_VIP=10.99.1.100
+E2E_C1_IP=10.99.1.2
+E2E_C2_IP=10.99.1.3
+E2E_LB_CL_IP=10.99.1.1
+E2E_LB_SV_IP=10.99.2.1
+E2E_S1_IP=10.99.2.11
+E2E_S2_IP=10.99.2.12
+E2E_MGMT_LB_IP=10.99.3.1   # the key service, through lb's kernel
+E2E_MGMT_S1_IP=10.99.3.11
+E2E_MGMT_S2_IP=10.99.3.12
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+topo_sweep() {
+	local tag=$1 ns pid
+	for ns in "$tag-c1" "$tag-c2" "$tag-s1" "$tag-s2" "$tag-lb"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "/var/run/dpdk/e2e_$tag" 2>/dev/null
+	return 0
+}
+
+topo_quiet() {
+	# No IPv6 chatter (router solicitations, DAD) on tlslb's ports.
+	in_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	in_ns "$1" ip link set lo up
+}
+
+topo_no_offload() {
+	# Partial checksums on veth would reach tlslb unfinished.
+	in_ns "$1" ethtool -K "$2" tx off >/dev/null 2>&1
+}
+
+# topo_up: create the namespaces, links and addresses. Returns non-zero
+# with a reason on stderr when a step fails.
+topo_up() {
+	local ns i
+	for ns in c1 c2 s1 s2 lb; do
+		ip netns add "$TAG-$ns" || { echo "ip netns add $TAG-$ns failed" >&2; return 1; }
+		topo_quiet "$TAG-$ns"
+	done
+	# tlslb's two ports, each the far end of a bridge in lb.
+	ip -n "$TAG-lb" link add hc type veth peer name hcb || return 1
+	ip -n "$TAG-lb" link add hs type veth peer name hsb || return 1
+	ip -n "$TAG-lb" link add brc type bridge || return 1
+	ip -n "$TAG-lb" link add brs type bridge || return 1
+	# The management network (key service): lb's kernel <-> servers.
+	ip -n "$TAG-lb" link add brm type bridge || return 1
+	for i in 1 2; do
+		ip -n "$TAG-lb" link add "c${i}b" type veth peer name eth0 netns "$TAG-c$i" || return 1
+		ip -n "$TAG-lb" link add "s${i}b" type veth peer name eth0 netns "$TAG-s$i" || return 1
+		ip -n "$TAG-lb" link add "m${i}b" type veth peer name mgmt netns "$TAG-s$i" || return 1
+		ip -n "$TAG-lb" link set "c${i}b" master brc
+		ip -n "$TAG-lb" link set "s${i}b" master brs
+		ip -n "$TAG-lb" link set "m${i}b" master brm
+	done
+	ip -n "$TAG-lb" link set hcb master brc
+	ip -n "$TAG-lb" link set hsb master brs
+	for i in hcb hsb c1b c2b s1b s2b m1b m2b brc brs brm; do
+		ip -n "$TAG-lb" link set "$i" up
+		topo_no_offload "$TAG-lb" "$i"
+	done
+	for i in hc hs; do
+		# Up, no address, no ARP from lb's kernel: the frames are tlslb's alone.
+		ip -n "$TAG-lb" link set "$i" arp off
+		ip -n "$TAG-lb" link set "$i" up
+		topo_no_offload "$TAG-lb" "$i"
+	done
+	ip -n "$TAG-lb" addr add "$E2E_MGMT_LB_IP/24" dev brm
+	for i in 1 2; do
+		local cip=E2E_C${i}_IP sip=E2E_S${i}_IP mip=E2E_MGMT_S${i}_IP
+		ip -n "$TAG-c$i" addr add "${!cip}/24" dev eth0
+		ip -n "$TAG-c$i" link set eth0 up
+		ip -n "$TAG-c$i" route add default via "$E2E_LB_CL_IP"
+		topo_no_offload "$TAG-c$i" eth0
+		ip -n "$TAG-s$i" addr add "${!sip}/24" dev eth0
+		ip -n "$TAG-s$i" link set eth0 up
+		ip -n "$TAG-s$i" route add default via "$E2E_LB_SV_IP"
+		topo_no_offload "$TAG-s$i" eth0
+		ip -n "$TAG-s$i" addr add "${!mip}/24" dev mgmt
+		ip -n "$TAG-s$i" link set mgmt up
+	done
+	return 0
+}
+
+# topo_cert NAME: a self-signed P-256 certificate in $DIR/NAME/{cert,key}.pem
+topo_cert() {
+	mkdir -p "$DIR/$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
+		-subj "/CN=$1" -keyout "$DIR/$1/key.pem" -out "$DIR/$1/cert.pem" >/dev/null 2>&1
+}
+
+# topo_nginx I TICKETS CACHE [TICKET_KEY_FILES...]: nginx in s$I, answering
+# "server sI" on 443. TICKETS, CACHE: on|off.
+topo_nginx() {
+	local i=$1 tickets=$2 cache=$3 d=$DIR/nginx-s$1 f keys=
+	shift 3
+	mkdir -p "$d/logs"
+	for f in "$@"; do
+		keys+="    ssl_session_ticket_key $f;"$'\n'
+	done
+	[ -f "$DIR/s$i/cert.pem" ] || topo_cert "s$i" || return 1
+	cat >"$d/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/logs/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    server {
+        listen 443 ssl;
+        ssl_certificate $DIR/s$i/cert.pem;
+        ssl_certificate_key $DIR/s$i/key.pem;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_session_tickets $tickets;
+        ssl_session_cache $( [ "$cache" = on ] && echo "shared:S$i:1m" || echo off );
+        ssl_session_timeout 1h;
+$keys        location / { return 200 "server s$i\n"; }
+    }
+}
+NGINX
+	in_ns "$TAG-s$i" nginx -p "$d" -c "$d/nginx.conf" -g 'daemon on;' 2>"$d/start.err" ||
+		{ cat "$d/start.err" >&2; return 1; }
+	topo_wait_listen "s$i" 443
+}
+
+topo_nginx_stop() {
+	local d=$DIR/nginx-s$1
+	[ -f "$d/nginx.pid" ] && kill -TERM "$(cat "$d/nginx.pid")" 2>/dev/null
+	for _ in $(seq 50); do
+		in_ns "$TAG-s$1" ss -ltn 2>/dev/null | grep -q ':443 ' || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+topo_wait_listen() {
+	for _ in $(seq 100); do
+		in_ns "$TAG-$1" ss -ltn 2>/dev/null | grep -q ":$2 " && return 0
+		sleep 0.1
+	done
+	echo "nothing listens on $1:$2" >&2
+	return 1
+}
+
+# topo_tlslb TLSLB CONF LOG [EXTRA DAEMON ARGS...]: start tlslb in lb; sets LB_PID.
+topo_tlslb() {
+	local tlslb=$1 conf=$2 log=$3 cpus c0 c1
+	shift 3
+	# Two lcores whatever the machine: the main one watches, the worker polls.
+	cpus=($(taskset -pc $$ 2>/dev/null | sed 's/.*: //' | tr ',' '\n' |
+		awk -F- '{ if (NF == 2) for (c = $1; c <= $2; c++) print c; else print $1 }'))
+	c0=${cpus[0]:-0}
+	c1=${cpus[1]:-$c0}
+	# Not through in_ns: $! must be tlslb itself (ip netns exec execs it).
+	ip netns exec "$TAG-lb" "$tlslb" --no-huge --no-pci -m 512 --file-prefix "e2e_$TAG" \
+		--lcores="0@$c0,1@$c1" --log-level=lib.eal:error \
+		--vdev net_af_packet0,iface=hc,qpairs=1 --vdev net_af_packet1,iface=hs,qpairs=1 \
+		-- --config "$conf" "$@" >"$log" 2>&1 &
+	LB_PID=$!
+	for _ in $(seq 150); do
+		grep -q "tlslb: running" "$log" 2>/dev/null && return 0
+		kill -0 "$LB_PID" 2>/dev/null || { echo "tlslb exited at start-up" >&2; return 1; }
+		sleep 0.1
+	done
+	echo "tlslb did not start" >&2
+	return 1
+}
+
+topo_tlslb_stop() {
+	[ -n "${LB_PID:-}" ] || return 0
+	kill -TERM "$LB_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$LB_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$LB_PID" 2>/dev/null
+	wait "$LB_PID" 2>/dev/null
+	LB_PID=
+}
+
+# topo_conf MODE: the tlslb config of the topology, service in MODE.
+topo_conf() {
+	cat <<CONF
+port add client dev net_af_packet0 role client
+port add server dev net_af_packet1 role server
+address add $E2E_LB_CL_IP/24 port client
+address add $E2E_LB_SV_IP/24 port server
+service add $E2E_VIP:443 mode $1 nat two-arm
+backend add $E2E_VIP:443 $E2E_S1_IP:443 weight 1
+backend add $E2E_VIP:443 $E2E_S2_IP:443 weight 1
+set limit flows 4096
+CONF
+}
+
+# topo_connect CLIENT SESSFILE VERSION [s_client options...]: one HTTPS
+# request from CLIENT (c1|c2) with s_client, resuming SESSFILE if it exists
+# and saving the new session there. Prints "SERVER REUSED" (REUSED: new|reused),
+# or "fail -" when the connection failed.
+topo_connect() {
+	local c=$1 sess=$2 ver=$3 out in_opt=() who how
+	shift 3
+	[ -s "$sess" ] && in_opt=(-sess_in "$sess")
+	out=$(printf 'GET / HTTP/1.0\r\n\r\n' | in_ns "$TAG-$c" timeout 5 openssl s_client \
+		-connect "$E2E_VIP:443" "$ver" -ign_eof "${in_opt[@]}" -sess_out "$sess.new" "$@" 2>/dev/null)
+	who=$(printf '%s\n' "$out" | sed -n 's/^server \(s[12]\)$/\1/p' | tail -1)
+	how=$(printf '%s\n' "$out" | sed -n 's/^\(New\|Reused\), .*/\1/p' | head -1)
+	[ -s "$sess.new" ] && mv "$sess.new" "$sess"
+	if [ -z "$who" ] || [ -z "$how" ]; then
+		echo "fail -"
+		return 1
+	fi
+	[ "$how" = Reused ] && echo "$who reused" || echo "$who new"
+}
