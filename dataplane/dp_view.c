@@ -60,6 +60,13 @@ static int slot_lookup(const struct dp_view *v, unsigned cfg_index)
 	return (int)cfg_index; /* today a backend's slot is its configuration index */
 }
 
+/* Likewise for a service's learned tables. */
+static int service_slot_lookup(const struct dp_view *v, unsigned cfg_index)
+{
+	(void)v;
+	return (int)cfg_index;
+}
+
 static void map_slots(struct dp_view *v)
 {
 	unsigned i;
@@ -224,12 +231,13 @@ void dp_view_clear(struct dp_view *v)
 		if (st != NULL)
 			copy_counters(&v->base_lcore[i], st);
 	}
-	for (i = 0; i < v->cfg->n_services && i < CP_MAX_SERVICES; i++) {
+	/* by service slot, like the tables, so the baseline follows them */
+	memset(v->base_learn, 0, sizeof(v->base_learn));
+	for (i = 0; i < v->cfg->n_services; i++) {
 		struct dp_learn *l = dp_view_learn(v, i);
 
-		memset(&v->base_learn[i], 0, sizeof(v->base_learn[i]));
 		if (l != NULL)
-			dp_learn_stats_sum(l, &v->base_learn[i]);
+			dp_learn_stats_sum(l, &v->base_learn[service_slot_lookup(v, i)]);
 	}
 	v->cleared = true;
 	pthread_mutex_unlock(&v->lock);
@@ -326,9 +334,11 @@ const char *dp_view_health(const struct dp_view *v, unsigned i)
 
 struct dp_learn *dp_view_learn(const struct dp_view *v, unsigned svc)
 {
-	if (v->sh->tls == NULL || svc >= CP_MAX_SERVICES)
+	int slot = svc < v->cfg->n_services ? service_slot_lookup(v, svc) : -1;
+
+	if (v->sh->tls == NULL || slot < 0 || slot >= CP_MAX_SERVICES)
 		return NULL;
-	return v->sh->tls->learn[svc];
+	return v->sh->tls->learn[slot];
 }
 
 bool dp_view_learn_stats(struct dp_view *v, unsigned svc, void *out)
@@ -336,11 +346,12 @@ bool dp_view_learn_stats(struct dp_view *v, unsigned svc, void *out)
 	struct dp_learn_stats *st = out;
 	struct dp_learn *l = dp_view_learn(v, svc);
 	uint64_t *o = (uint64_t *)st;
-	const uint64_t *b = (const uint64_t *)&v->base_learn[svc];
+	const uint64_t *b;
 
 	memset(st, 0, sizeof(*st));
 	if (l == NULL)
 		return false;
+	b = (const uint64_t *)&v->base_learn[service_slot_lookup(v, svc)];
 	dp_learn_stats_sum(l, st);
 	if (v->cleared)
 		for (size_t k = 0; k < sizeof(*st) / sizeof(uint64_t); k++)

@@ -108,9 +108,15 @@ static char *query(struct fixture *f, enum cp_query q, const struct cp_args *a, 
 	*rc = f->ops.query[q].fn(f->ops.query[q].ctx, &f->env->cfg, a ? a : &none, r, &e);
 	if (rows)
 		*rows = cp_reply_rows(r);
-	if (*rc == 0)
+	if (*rc == 0) {
+		char *json;
+
+		/* built right: the JSON rendering accepts it too */
+		assert_int_equal(cp_reply_render(r, CP_REPLY_JSON, &json, &len), 0);
+		assert_true(json[0] == '{' && json[len - 1 - (json[len - 1] == '\n')] == '}');
+		free(json);
 		assert_int_equal(cp_reply_render(r, CP_REPLY_TEXT, &text, &len), 0);
-	else
+	} else
 		text = strdup(ebuf);
 	cp_reply_free(r);
 	if (getenv("TEST_DP_VIEW_PRINT") != NULL) /* to look at the output */
@@ -556,6 +562,18 @@ static void test_keynames(void **state)
 	t = query(f, CP_Q_SHOW_SESSIONS, &a, &rc, &rows);
 	assert_int_equal(rc, 0);
 	assert_int_equal(rows, 0);
+	free(t);
+
+	/* cleared: the events start again from zero, the entries stay */
+	dp_view_clear(f->v);
+	t = query(f, CP_Q_SHOW_KEYNAMES, NULL, &rc, &rows);
+	assert_int_equal(cell_u64(t, "service", SVC2, "added"), 0);
+	assert_int_equal(cell_u64(t, "service", SVC2, "entries"), 3);
+	free(t);
+	name[15] = 9;
+	assert_int_equal(dp_learn_keyname_set(l, name, sizeof(name), 4), 0);
+	t = query(f, CP_Q_SHOW_KEYNAMES, NULL, &rc, &rows);
+	assert_int_equal(cell_u64(t, "service", SVC2, "added"), 1);
 	free(t);
 }
 
