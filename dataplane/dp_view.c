@@ -41,6 +41,7 @@ struct dp_view {
 	/* backend configuration index <-> counter slot, rebuilt by every refresh */
 	int16_t slot_of[CP_MAX_BACKENDS];
 	int16_t index_of_slot[CP_MAX_BACKENDS];
+	int16_t service_of_slot[CP_MAX_SERVICES];
 	struct dp_metrics_http *metrics; /* NULL: no listener */
 	bool cleared;
 	struct dp_stats *base;       /* sum over workers at the last clear */
@@ -73,6 +74,14 @@ static void map_slots(struct dp_view *v)
 
 	for (i = 0; i < CP_MAX_BACKENDS; i++)
 		v->slot_of[i] = v->index_of_slot[i] = -1;
+	for (i = 0; i < CP_MAX_SERVICES; i++)
+		v->service_of_slot[i] = -1;
+	for (i = 0; i < v->cfg->n_services; i++) {
+		int slot = service_slot_lookup(v, i);
+
+		if (slot >= 0 && slot < CP_MAX_SERVICES)
+			v->service_of_slot[slot] = (int16_t)i;
+	}
 	for (i = 0; i < v->cfg->n_backends; i++) {
 		int slot = slot_lookup(v, i);
 
@@ -315,6 +324,11 @@ int dp_view_backend_of_slot(const struct dp_view *v, unsigned slot)
 	return slot < CP_MAX_BACKENDS ? v->index_of_slot[slot] : -1;
 }
 
+int dp_view_service_of_slot(const struct dp_view *v, unsigned slot)
+{
+	return slot < CP_MAX_SERVICES ? v->service_of_slot[slot] : -1;
+}
+
 const char *dp_view_health(const struct dp_view *v, unsigned i)
 {
 #ifdef DP_VIEW_HAVE_HEALTH
@@ -335,10 +349,12 @@ const char *dp_view_health(const struct dp_view *v, unsigned i)
 struct dp_learn *dp_view_learn(const struct dp_view *v, unsigned svc)
 {
 	int slot = svc < v->cfg->n_services ? service_slot_lookup(v, svc) : -1;
+	/* the tls state may appear at runtime (published with a release store) */
+	struct dp_tls_shared *tls = __atomic_load_n(&v->sh->tls, __ATOMIC_ACQUIRE);
 
-	if (v->sh->tls == NULL || slot < 0 || slot >= CP_MAX_SERVICES)
+	if (tls == NULL || slot < 0 || slot >= CP_MAX_SERVICES)
 		return NULL;
-	return v->sh->tls->learn[slot];
+	return __atomic_load_n(&tls->learn[slot], __ATOMIC_ACQUIRE);
 }
 
 bool dp_view_learn_stats(struct dp_view *v, unsigned svc, void *out)

@@ -103,6 +103,8 @@ const struct cp_backend *dp_view_backend(const struct dp_view *v, unsigned i);
 unsigned dp_view_backend_slot(const struct dp_view *v, unsigned i);
 /** The configuration index of the backend in @p slot, or -1 when none. */
 int dp_view_backend_of_slot(const struct dp_view *v, unsigned slot);
+/** The configuration index of the service in @p slot (flow contexts, learned tables), or -1. */
+int dp_view_service_of_slot(const struct dp_view *v, unsigned slot);
 /** "up", "down", "unknown" (health off), or "-" (no health checks in this build). */
 const char *dp_view_health(const struct dp_view *v, unsigned i);
 /** The learned tables of service @p svc, or NULL (not mode tls). */

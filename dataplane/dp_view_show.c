@@ -281,12 +281,20 @@ static bool flow_read(struct dp_view *v, struct dp_shared *sh, uint32_t rec, str
 	r->backend = dp_view_backend_of_slot(v, r->f.backend);
 	if ((r->f.flags & DP_FLOW_F_TLS) && sh->flows.splice != NULL) {
 		const struct dp_splice *sp = &sh->flows.splice[rec];
+		const struct dp_tls_shared *tls = __atomic_load_n(&sh->tls, __ATOMIC_ACQUIRE);
 		uint16_t hs = __atomic_load_n(&sp->hs, __ATOMIC_RELAXED);
 
 		if (!(__atomic_load_n(&sp->flags, __ATOMIC_RELAXED) & DP_SPLICE_F_BOUND))
 			r->backend = -1;
-		r->phase = hs && sh->tls ? hs_phase_name(sh->tls->hs[hs - 1].phase) : "spliced";
-		r->svc = hs && sh->tls ? sh->tls->hs[hs - 1].svc : -1;
+		if (hs == 0 || tls == NULL || hs > DP_TLS_HS_MAX) {
+			r->phase = "spliced";
+			r->svc = -1;
+		} else {
+			/* a snapshot of a context another lcore owns: good enough to show */
+			r->phase = hs_phase_name(__atomic_load_n(&tls->hs[hs - 1].phase,
+								 __ATOMIC_RELAXED));
+			r->svc = dp_view_service_of_slot(v, tls->hs[hs - 1].svc);
+		}
 	}
 	if (r->backend >= 0)
 		r->svc = dp_view_backend(v, (unsigned)r->backend)->service;
