@@ -348,6 +348,47 @@ static void test_show_flows(void **state)
 	free(t);
 }
 
+/* A mode-tls flow that has not sent its hello: listed with its service, no
+ * backend yet, in phase hello. */
+static void test_show_flows_tls_hello(void **state)
+{
+	struct fixture *f = *state;
+	struct dpt_frame syn = { .src = "10.0.0.50", .dst = "10.0.0.102", .sport = 30000,
+				 .dport = 443, .flags = SYN, .seq = 1000 };
+	struct dpt_frame ack = syn;
+	static uint8_t out[4][DPT_FRAME_MAX];
+	size_t lens[4];
+	struct cp_args a;
+	unsigned rows, n;
+	uint32_t cookie;
+	int rc;
+	char *t;
+
+	dpt_rx_frame(f->env, 0, &syn);
+	assert_int_equal(dpt_take(f->env, 0, out, lens, 4), 1); /* the cookie SYN-ACK */
+	memcpy(&cookie, out[0] + 14 + 20 + 4, 4);
+	ack.flags = 0x10;
+	ack.seq = 1001;
+	ack.ack = ntohl(cookie) + 1;
+	dpt_rx_frame(f->env, 0, &ack);
+	dpt_flush(f->env);
+
+	flows_args(&a, 100);
+	a.set[ARG_Q_FLOWS_SERVICE] = true;
+	a.v[ARG_Q_FLOWS_SERVICE].ip.family = AF_INET;
+	a.v[ARG_Q_FLOWS_SERVICE].ip.v4 = dpt_ip("10.0.0.102");
+	a.v[ARG_Q_FLOWS_SERVICE].port = 443;
+	t = query(f, CP_Q_SHOW_FLOWS, &a, &rc, &rows);
+	assert_int_equal(rc, 0);
+	assert_int_equal(rows, 1);
+	(void)column_sum(t, "tls", "hello", "idle_ms", &n);
+	assert_int_equal(n, 1);
+	(void)column_sum(t, "backend", "-", "idle_ms", &n);
+	assert_int_equal(n, 1);
+	assert_non_null(strstr(t, "10.0.0.50:30000"));
+	free(t);
+}
+
 static void test_clear_counters(void **state)
 {
 	struct fixture *f = *state;
@@ -694,6 +735,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_show_flows_tls_hello, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear_counters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_metrics, setup, teardown),
