@@ -34,6 +34,13 @@
 #define TLSLB_VERSION "unknown"
 #endif
 
+/* Who a backend slot belongs to, to notice a slot handed to another backend. */
+struct slot_owner {
+	struct cp_ip svc_ip, ip;
+	uint16_t svc_port, port;
+	bool used;
+};
+
 struct dp_view {
 	struct dp_shared *sh;
 	pthread_mutex_t lock;
@@ -42,6 +49,7 @@ struct dp_view {
 	int16_t slot_of[CP_MAX_BACKENDS];
 	int16_t index_of_slot[CP_MAX_BACKENDS];
 	int16_t service_of_slot[CP_MAX_SERVICES];
+	struct slot_owner owner[CP_MAX_BACKENDS];
 	struct dp_metrics_http *metrics; /* NULL: no listener */
 	bool cleared;
 	struct dp_stats *base;       /* sum over workers at the last clear */
@@ -68,9 +76,40 @@ static int service_slot_lookup(const struct dp_view *v, unsigned cfg_index)
 	return (int)cfg_index;
 }
 
+static const struct dp_stats *worker_stats(const struct dp_view *v, unsigned i);
+
+static bool same_owner(const struct slot_owner *a, const struct slot_owner *b)
+{
+	return a->used == b->used && a->svc_port == b->svc_port && a->port == b->port &&
+	       memcmp(&a->svc_ip, &b->svc_ip, sizeof(a->svc_ip)) == 0 &&
+	       memcmp(&a->ip, &b->ip, sizeof(a->ip)) == 0;
+}
+
+/* A slot that changed hands reads from zero in dp_stats_sum(): its baseline
+ * must restart there too, or a cleared view would subtract the old owner's
+ * counts from the new one's. */
+static void rebase_slot(struct dp_view *v, unsigned slot)
+{
+	memset(&v->base->backend[slot], 0, sizeof(v->base->backend[slot]));
+	memset(&v->base->verdict[slot], 0, sizeof(v->base->verdict[slot]));
+	for (unsigned w = 0; w < v->sh->n_workers; w++) {
+		const struct dp_stats *st = worker_stats(v, w);
+
+		if (st == NULL)
+			continue;
+		v->base_lcore[w].backend[slot] = st->backend[slot];
+		v->base_lcore[w].verdict[slot] = st->verdict[slot];
+	}
+}
+
 static void map_slots(struct dp_view *v)
 {
 	unsigned i;
+	struct slot_owner *prev = malloc(sizeof(v->owner));
+
+	if (prev != NULL)
+		memcpy(prev, v->owner, sizeof(v->owner));
+	memset(v->owner, 0, sizeof(v->owner));
 
 	for (i = 0; i < CP_MAX_BACKENDS; i++)
 		v->slot_of[i] = v->index_of_slot[i] = -1;
@@ -89,7 +128,19 @@ static void map_slots(struct dp_view *v)
 			continue;
 		v->slot_of[i] = (int16_t)slot;
 		v->index_of_slot[slot] = (int16_t)i;
+		v->owner[slot] = (struct slot_owner){
+			.svc_ip = v->cfg->services[v->cfg->backends[i].service].vip,
+			.svc_port = v->cfg->services[v->cfg->backends[i].service].port,
+			.ip = v->cfg->backends[i].ip,
+			.port = v->cfg->backends[i].port,
+			.used = true,
+		};
 	}
+	if (prev != NULL && v->cleared)
+		for (i = 0; i < CP_MAX_BACKENDS; i++)
+			if (v->owner[i].used && !same_owner(&prev[i], &v->owner[i]))
+				rebase_slot(v, i);
+	free(prev);
 }
 
 /* DPDK's tools, once per process. */

@@ -91,6 +91,9 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The running config the handlers are given; NULL: the environment's. */
+static const struct cp_config *running;
+
 /* Run query @q; returns the rendered text (caller frees) and the rows of the
  * reply's last table. */
 static char *query(struct fixture *f, enum cp_query q, const struct cp_args *a, int *rc,
@@ -105,7 +108,8 @@ static char *query(struct fixture *f, enum cp_query q, const struct cp_args *a, 
 
 	assert_non_null(r);
 	assert_non_null(f->ops.query[q].fn);
-	*rc = f->ops.query[q].fn(f->ops.query[q].ctx, &f->env->cfg, a ? a : &none, r, &e);
+	*rc = f->ops.query[q].fn(f->ops.query[q].ctx, running ? running : &f->env->cfg,
+				 a ? a : &none, r, &e);
 	if (rows)
 		*rows = cp_reply_rows(r);
 	if (*rc == 0) {
@@ -420,6 +424,32 @@ static void test_clear_counters(void **state)
 	t = query(f, CP_Q_SHOW_STATS, NULL, &rc, &rows);
 	assert_int_equal(cell_u64(t, "counter", "flows_created_total", "total"), 2);
 	free(t);
+}
+
+/* A slot handed to another backend after a clear restarts from the slot's
+ * counters as dp_stats_sum() reports them (with runtime changes: zero), never
+ * from the old owner's baseline. */
+static void test_clear_then_slot_changes_hands(void **state)
+{
+	struct fixture *f = *state;
+	static struct cp_config cfg;
+	unsigned rows;
+	int rc;
+	char *t;
+
+	dp_view_clear(f->v);
+	cfg = f->env->cfg;
+	cfg.backends[0].ip.v4 = dpt_ip("10.1.0.99"); /* slot 0: another backend */
+	snprintf(cfg.backends[0].name, sizeof(cfg.backends[0].name), "s9");
+	running = &cfg;
+	t = query(f, CP_Q_SHOW_BACKENDS, NULL, &rc, &rows);
+	running = NULL;
+	assert_int_equal(rc, 0);
+	/* the dataplane here still sums the old owner's 5 flows into slot 0 */
+	assert_int_equal(cell_u64(t, "backend", "s9", "new_flows"), N_FLOWS / 2);
+	assert_int_equal(cell_u64(t, "backend", "s2", "new_flows"), 0);
+	free(t);
+	dp_view_refresh(f->v, &f->env->cfg);
 }
 
 /* --- the Prometheus text --- */
@@ -737,6 +767,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_show_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_flows_tls_hello, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clear_counters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clear_then_slot_changes_hands, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keynames, setup, teardown),
