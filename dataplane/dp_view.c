@@ -92,6 +92,9 @@ static void rebase_slot(struct dp_view *v, unsigned slot)
 {
 	memset(&v->base->backend[slot], 0, sizeof(v->base->backend[slot]));
 	memset(&v->base->verdict[slot], 0, sizeof(v->base->verdict[slot]));
+#ifdef DP_VIEW_HAVE_HEALTH
+	memset(&v->base->health[slot], 0, sizeof(v->base->health[slot]));
+#endif
 	for (unsigned w = 0; w < v->sh->n_workers; w++) {
 		const struct dp_stats *st = worker_stats(v, w);
 
@@ -99,6 +102,9 @@ static void rebase_slot(struct dp_view *v, unsigned slot)
 			continue;
 		v->base_lcore[w].backend[slot] = st->backend[slot];
 		v->base_lcore[w].verdict[slot] = st->verdict[slot];
+#ifdef DP_VIEW_HAVE_HEALTH
+		v->base_lcore[w].health[slot] = st->health[slot];
+#endif
 	}
 }
 
