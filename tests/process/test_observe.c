@@ -3,7 +3,9 @@
  * The running daemon seen from outside with the ecosystem's own tools: the
  * stock dpdk-telemetry.py reads /tlslb/stats, /tlslb/backends and
  * /tlslb/services, and an HTTP client scrapes /metrics, while tlslb runs on a
- * net_pcap port that replayed a few ARP requests and SYNs.
+ * net_pcap port that replayed a few ARP requests and SYNs. When the daemon
+ * has its control socket (--socket), the query handlers are checked through
+ * it too: show backends/flows/version/metrics, JSON, clear counters.
  *
  * argv[1]: the tlslb binary; argv[2]: dpdk-telemetry.py.
  */
@@ -27,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "cp_proto.h"
 #include "proc_frame.h"
 #include "proc_run.h"
 
@@ -55,6 +58,8 @@ struct daemon {
 	char log[512];
 	pid_t pid;
 	unsigned metrics_port;
+	bool has_socket;
+	char sock[512];
 };
 
 static uint64_t now_ms(void)
@@ -119,13 +124,17 @@ static void write_input(const char *path)
 	assert_int_equal(proc_write_pcap(path, in, n), 0);
 }
 
-static void start(struct daemon *d)
+/* Returns false when the daemon refused --socket (no control thread yet). */
+static bool start_once(struct daemon *d, bool with_socket)
 {
 	char conf[512], in[512], out[512], vdev[1200];
 	uint64_t deadline;
+	bool refused = false;
 
 	memset(d, 0, sizeof(*d));
 	assert_int_equal(proc_dir_make(&d->dir), 0);
+	d->has_socket = with_socket;
+	proc_dir_file(&d->dir, "ctl.sock", d->sock, sizeof(d->sock));
 	proc_dir_file(&d->dir, "tlslb.conf", conf, sizeof(conf));
 	proc_dir_file(&d->dir, "in.pcap", in, sizeof(in));
 	proc_dir_file(&d->dir, "out.pcap", out, sizeof(out));
@@ -147,9 +156,16 @@ static void start(struct daemon *d)
 		dup2(fd, STDERR_FILENO);
 		close(fd);
 		/* telemetry on (the point of the test): no --no-telemetry */
-		execl(tlslb_path, tlslb_path, "--no-huge", "--no-pci", "-m", "256", "--file-prefix",
-		      d->prefix, "--lcores=0@0,1@0", "--log-level=lib.eal:error", "--vdev", vdev,
-		      "--", "--config", conf, "--metrics-listen", "127.0.0.1:0", (char *)NULL);
+		if (with_socket)
+			execl(tlslb_path, tlslb_path, "--no-huge", "--no-pci", "-m", "256",
+			      "--file-prefix", d->prefix, "--lcores=0@0,1@0",
+			      "--log-level=lib.eal:error", "--vdev", vdev, "--", "--config", conf,
+			      "--metrics-listen", "127.0.0.1:0", "--socket", d->sock, (char *)NULL);
+		else
+			execl(tlslb_path, tlslb_path, "--no-huge", "--no-pci", "-m", "256",
+			      "--file-prefix", d->prefix, "--lcores=0@0,1@0",
+			      "--log-level=lib.eal:error", "--vdev", vdev, "--", "--config", conf,
+			      "--metrics-listen", "127.0.0.1:0", (char *)NULL);
 		_exit(127);
 	}
 	deadline = now_ms() + DEADLINE_MS;
@@ -172,9 +188,23 @@ static void start(struct daemon *d)
 	if (d->pid < 0) {
 		char *log = slurp(d->log);
 
-		fail_msg("tlslb exited at start:\n%s", log);
+		refused = with_socket && strstr(log, "unknown option --socket") != NULL;
+		if (!refused)
+			fail_msg("tlslb exited at start:\n%s", log);
+		free(log);
+		proc_dir_remove(&d->dir);
+		return false;
 	}
 	assert_true(d->metrics_port > 0);
+	return true;
+}
+
+static void start(struct daemon *d)
+{
+	if (!start_once(d, true)) {
+		print_message("# this tlslb has no control socket yet: socket checks left out\n");
+		assert_true(start_once(d, false));
+	}
 }
 
 static void stop(struct daemon *d)
@@ -256,6 +286,75 @@ static char *http_get(unsigned port, const char *path)
 	return buf;
 }
 
+/* One command through the control socket; returns the body (status 0). */
+static char *ctl(const struct daemon *d, const char *line, bool json)
+{
+	char err[256];
+	char *body = NULL;
+	size_t len;
+	int32_t status = -1;
+	int fd = cp_proto_connect(d->sock, err, sizeof(err));
+
+	if (fd < 0)
+		fail_msg("connect %s: %s", d->sock, err);
+	if (cp_proto_call(fd, line, json, 5000, &status, &body, &len, err, sizeof(err)) != 0)
+		fail_msg("%s: %s", line, err);
+	close(fd);
+	if (status != 0)
+		fail_msg("%s: status %d: %s", line, (int)status, body ? body : "");
+	return body;
+}
+
+/* The line of @text that holds @key, copied into @row (NULL when none). */
+static const char *row_with(const char *text, const char *key, char *row, size_t len)
+{
+	const char *p = strstr(text, key), *start, *end;
+
+	if (p == NULL)
+		return NULL;
+	for (start = p; start > text && start[-1] != '\n'; start--)
+		;
+	end = strchr(p, '\n');
+	snprintf(row, len, "%.*s", (int)(end ? end - start : (long)strlen(start)), start);
+	return row;
+}
+
+static void socket_checks(const struct daemon *d)
+{
+	char row[512], *b;
+
+	b = ctl(d, "show backends", false);
+	print_message("# show backends:\n# %s\n", row_with(b, "10.0.0.21:8443", row, sizeof(row)));
+	assert_non_null(row_with(b, "resumption_rate", row, sizeof(row)));
+	/* service, backend, address, admin, health, weight, active, new_flows ... */
+	assert_non_null(row_with(b, "10.0.0.21:8443", row, sizeof(row)));
+	assert_non_null(strstr(row, " enabled "));
+	free(b);
+
+	b = ctl(d, "show flows limit 1", false);
+	assert_non_null(strstr(b, "3 more flows matched beyond the limit of 1"));
+	free(b);
+	b = ctl(d, "show backends " VIP ":443", true);
+	assert_true(b[0] == '{');
+	assert_non_null(strstr(b, "\"new_flows\":2"));
+	free(b);
+	b = ctl(d, "show version", false);
+	assert_non_null(strstr(b, "DPDK"));
+	free(b);
+	b = ctl(d, "show metrics", false);
+	assert_non_null(strstr(b, "# TYPE tlslb_drops_total counter\n"));
+	free(b);
+	b = ctl(d, "clear counters", false);
+	free(b);
+	b = ctl(d, "show backends " VIP ":443", true);
+	assert_null(strstr(b, "\"new_flows\":2"));
+	assert_non_null(strstr(b, "\"new_flows\":0"));
+	assert_non_null(strstr(b, "\"active_flows\":2")); /* a gauge: not cleared */
+	free(b);
+	b = ctl(d, "set log level debug", false);
+	free(b);
+}
+
 static void test_observe(void **state)
 {
 	struct daemon d;
@@ -310,6 +409,8 @@ static void test_observe(void **state)
 				    ":443\",backend=\"10.0.0.21:8443\"} 2\n"));
 	assert_non_null(strstr(out, "# TYPE tlslb_drops_total counter\n"));
 	free(out);
+	if (d.has_socket)
+		socket_checks(&d);
 	stop(&d);
 }
 
