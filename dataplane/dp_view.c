@@ -49,6 +49,7 @@ struct dp_view {
 	int16_t slot_of[CP_MAX_BACKENDS];
 	int16_t index_of_slot[CP_MAX_BACKENDS];
 	int16_t service_of_slot[CP_MAX_SERVICES];
+	int16_t svc_slot[CP_MAX_SERVICES]; /* service configuration index -> slot */
 	struct slot_owner owner[CP_MAX_BACKENDS];
 	struct dp_metrics_http *metrics; /* NULL: no listener */
 	bool cleared;
@@ -120,12 +121,14 @@ static void map_slots(struct dp_view *v)
 	for (i = 0; i < CP_MAX_BACKENDS; i++)
 		v->slot_of[i] = v->index_of_slot[i] = -1;
 	for (i = 0; i < CP_MAX_SERVICES; i++)
-		v->service_of_slot[i] = -1;
+		v->service_of_slot[i] = v->svc_slot[i] = -1;
 	for (i = 0; i < v->cfg->n_services; i++) {
 		int slot = service_slot_lookup(v, i);
 
-		if (slot >= 0 && slot < CP_MAX_SERVICES)
-			v->service_of_slot[slot] = (int16_t)i;
+		if (slot < 0 || slot >= CP_MAX_SERVICES)
+			continue;
+		v->service_of_slot[slot] = (int16_t)i;
+		v->svc_slot[i] = (int16_t)slot;
 	}
 	for (i = 0; i < v->cfg->n_backends; i++) {
 		int slot = slot_lookup(v, i);
@@ -303,7 +306,7 @@ void dp_view_clear(struct dp_view *v)
 		struct dp_learn *l = dp_view_learn(v, i);
 
 		if (l != NULL)
-			dp_learn_stats_sum(l, &v->base_learn[service_slot_lookup(v, i)]);
+			dp_learn_stats_sum(l, &v->base_learn[v->svc_slot[i]]);
 	}
 	v->cleared = true;
 	pthread_mutex_unlock(&v->lock);
@@ -405,7 +408,9 @@ const char *dp_view_health(const struct dp_view *v, unsigned i)
 
 struct dp_learn *dp_view_learn(const struct dp_view *v, unsigned svc)
 {
-	int slot = svc < v->cfg->n_services ? service_slot_lookup(v, svc) : -1;
+	/* the map of the last refresh: what the telemetry thread may read
+	 * (tables of services deleted since are freed only after it) */
+	int slot = svc < v->cfg->n_services ? v->svc_slot[svc] : -1;
 	/* the tls state may appear at runtime (published with a release store) */
 	struct dp_tls_shared *tls = __atomic_load_n(&v->sh->tls, __ATOMIC_ACQUIRE);
 
@@ -424,7 +429,7 @@ bool dp_view_learn_stats(struct dp_view *v, unsigned svc, void *out)
 	memset(st, 0, sizeof(*st));
 	if (l == NULL)
 		return false;
-	b = (const uint64_t *)&v->base_learn[service_slot_lookup(v, svc)];
+	b = (const uint64_t *)&v->base_learn[v->svc_slot[svc]];
 	dp_learn_stats_sum(l, st);
 	if (v->cleared)
 		for (size_t k = 0; k < sizeof(*st) / sizeof(uint64_t); k++)
