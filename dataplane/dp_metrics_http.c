@@ -232,17 +232,38 @@ static void client_write(struct client *c)
 	}
 }
 
-static void accept_new(struct dp_metrics_http *h, uint64_t now)
+/* A free slot, else the oldest connection that has not sent a whole request
+ * yet (NULL when every slot is sending an answer). */
+static struct client *slot_for_new(struct dp_metrics_http *h)
 {
+	struct client *oldest = NULL;
+
 	for (unsigned i = 0; i < DP_METRICS_HTTP_CLIENTS; i++) {
 		struct client *c = &h->c[i];
+
+		if (c->fd < 0)
+			return c;
+		if (c->resp == NULL && (oldest == NULL || c->deadline_ms < oldest->deadline_ms))
+			oldest = c;
+	}
+	return oldest;
+}
+
+static void accept_new(struct dp_metrics_http *h, uint64_t now)
+{
+	/* a bounded number per step: the control thread has other work */
+	for (unsigned n = 0; n < 2 * DP_METRICS_HTTP_CLIENTS; n++) {
+		struct client *c = slot_for_new(h);
 		int fd;
 
-		if (c->fd >= 0)
-			continue;
+		if (c == NULL)
+			return; /* every slot is sending an answer: the rest wait */
 		fd = accept4(h->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		/* idle connections give way, so they cannot lock scrapers out */
+		if (c->fd >= 0)
+			client_close(c);
 		c->fd = fd;
 		c->deadline_ms = now + DP_METRICS_HTTP_TIMEOUT_MS;
 		c->req_len = 0;

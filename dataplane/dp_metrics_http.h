@@ -8,7 +8,9 @@
  * It listens on a kernel TCP socket (a management address, never a DPDK
  * port) and runs inside the control thread's loop: every step is a bounded,
  * non-blocking poll, so a slow or hostile client costs at most one of
- * DP_METRICS_HTTP_CLIENTS slots for DP_METRICS_HTTP_TIMEOUT_MS. Requests are
+ * DP_METRICS_HTTP_CLIENTS slots for DP_METRICS_HTTP_TIMEOUT_MS, and when all
+ * are taken the oldest one that has not sent its request gives way to a new
+ * connection (idle connections cannot lock a scraper out). Requests are
  * capped at DP_METRICS_HTTP_REQ_MAX bytes; one request per connection
  * (`Connection: close`). Only GET and HEAD of /metrics (404 elsewhere).
  *

@@ -753,6 +753,25 @@ static void test_metrics_http(void **state)
 	assert_memory_equal(r, "HTTP/1.0 431", 12);
 	free(r);
 
+	/* idle connections beyond the slots do not lock a scraper out */
+	{
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+					  .sin_port = htons(dp_metrics_http_port(h)) };
+		int idle[2 * DP_METRICS_HTTP_CLIENTS];
+
+		sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		for (unsigned i = 0; i < DPT_N(idle); i++) {
+			idle[i] = socket(AF_INET, SOCK_STREAM, 0);
+			assert_int_equal(connect(idle[i], (struct sockaddr *)&sa, sizeof(sa)), 0);
+			assert_int_equal(dp_metrics_http_poll(h, 0), 0);
+		}
+		r = http_exchange(h, "GET /metrics HTTP/1.0\r\n\r\n", 25);
+		assert_memory_equal(r, "HTTP/1.0 200 OK\r\n", 17);
+		free(r);
+		for (unsigned i = 0; i < DPT_N(idle); i++)
+			close(idle[i]);
+	}
+
 	dp_metrics_http_free(h);
 	assert_null(dp_metrics_http_create(f->v, "nonsense", err, sizeof(err)));
 	assert_non_null(strstr(err, "IP:PORT"));
