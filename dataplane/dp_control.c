@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_log.h>
 
@@ -29,7 +30,7 @@ struct dp_control {
 	struct dp_view *view;
 	pthread_t thread;
 	bool started;
-	volatile bool stop;
+	bool stop; /* atomic */
 };
 
 static void dp_control_log(void *ctx, const char *line)
@@ -41,8 +42,13 @@ static void dp_control_log(void *ctx, const char *line)
 static int dp_control_apply(void *ctx, const struct cp_config *next, struct cp_err *e)
 {
 	struct dp_control *c = ctx;
+	int rc = dp_shared_apply(c->sh, next, e->buf, e->len);
 
-	return dp_shared_apply(c->sh, next, e->buf, e->len);
+	/* labels of metrics and telemetry follow; and they stop reading what
+	 * the dataplane is about to free */
+	if (rc == 0)
+		dp_view_refresh(c->view, next);
+	return rc;
 }
 
 static void *dp_control_main(void *arg)
@@ -53,7 +59,7 @@ static void *dp_control_main(void *arg)
 	if (rte_thread_register() != 0)
 		DP_LOG(ERR, "control thread: no lcore id (%s); runtime changes may fail",
 		       rte_strerror(rte_errno));
-	while (!c->stop) {
+	while (!__atomic_load_n(&c->stop, __ATOMIC_ACQUIRE)) {
 		cp_sock_poll(c->sock, DP_CONTROL_STEP_MS);
 		dp_view_poll(c->view);
 		dp_shared_maintain(c->sh);
@@ -113,7 +119,7 @@ void dp_control_stop(struct dp_control *c)
 	if (c == NULL)
 		return;
 	if (c->started) {
-		c->stop = true;
+		__atomic_store_n(&c->stop, true, __ATOMIC_RELEASE);
 		pthread_join(c->thread, NULL);
 	}
 	cp_sock_close(c->sock);

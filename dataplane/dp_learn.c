@@ -521,3 +521,27 @@ void dp_learn_stats_sum(const struct dp_learn *t, struct dp_learn_stats *out)
 			o[i] += __atomic_load_n(&s[i], __ATOMIC_RELAXED);
 	}
 }
+
+int dp_learn_iterate(const struct dp_learn *t, enum dp_learn_table table, uint32_t now,
+		     uint32_t *next, struct dp_learn_entry *e)
+{
+	const void *kp;
+	void *data;
+
+	if (table >= DP_LEARN__TABLES)
+		return -ENOENT;
+	while (rte_hash_iterate(t->h[table], &kp, &data, next) >= 0) {
+		const struct dp_learn_key *k = kp;
+		uint64_t w = (uint64_t)(uintptr_t)data;
+
+		if (!live(t, w, now) || k->len > DP_LEARN_KEY_MAX)
+			continue;
+		e->len = k->len;
+		memcpy(e->key, k->b, k->len);
+		e->backend = W_BACKEND(w);
+		e->source = (uint8_t)W_SOURCE(w);
+		e->expires_in = e->source == DP_LEARN_SRC_CONTROL ? 0 : W_EXPIRY(w) - now;
+		return 0;
+	}
+	return -ENOENT;
+}

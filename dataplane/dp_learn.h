@@ -204,4 +204,22 @@ uint32_t dp_learn_positions(const struct dp_learn *t, enum dp_learn_table table)
 /** Add every lcore's counters into @out (zero it first). */
 void dp_learn_stats_sum(const struct dp_learn *t, struct dp_learn_stats *out);
 
+/** One entry, as dp_learn_iterate() reports it. */
+struct dp_learn_entry {
+	uint8_t len;                  /**< bytes of @p key */
+	uint8_t key[DP_LEARN_KEY_MAX];
+	uint16_t backend;
+	uint8_t source;               /**< enum dp_learn_source */
+	uint32_t expires_in;          /**< seconds left; 0 for control entries */
+};
+
+/**
+ * Walk the live entries of @p table (expired and flushed ones are skipped).
+ * Any thread; entries added or removed meanwhile may be missed or seen.
+ * @param next  cursor: 0 to start, kept between calls
+ * @return 0 with an entry in @p e, or -ENOENT past the last one
+ */
+int dp_learn_iterate(const struct dp_learn *t, enum dp_learn_table table, uint32_t now,
+		     uint32_t *next, struct dp_learn_entry *e);
+
 #endif /* DP_LEARN_H */

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * tlslb [EAL args] -- --config FILE [--workers N] [--stats-interval S]
- *                     [--exit-after-idle MS]
+ *                     [--exit-after-idle MS] [--socket PATH] [--socket-group GROUP]
+ *                     [--metrics-listen IP:PORT]
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,8 +17,11 @@
 #include <rte_errno.h>
 
 #include "cp_config.h"
+#include "dp_control.h"
 #include "dp_daemon.h"
+#include "dp_log.h"
 #include "dp_loop.h"
+#include "dp_view.h"
 
 #define DP_MAIN_TICK_MS 10
 
@@ -26,18 +30,23 @@ struct dp_main_opts {
 	unsigned workers;          /* 0: one per worker lcore */
 	unsigned stats_interval_s; /* 0: only at exit */
 	unsigned exit_idle_ms;     /* 0: run until signalled */
+	struct dp_control_conf control;
 };
 
 static void dp_main_usage(FILE *out, const char *prog)
 {
 	fprintf(out,
 		"usage: %s [EAL args] -- --config FILE [--workers N] [--stats-interval S]\n"
-		"          [--exit-after-idle MS]\n"
+		"          [--exit-after-idle MS] [--socket PATH] [--socket-group GROUP]\n"
+		"          [--metrics-listen IP:PORT]\n"
 		"  --config FILE         commands to start from, one per line\n"
 		"  --workers N           worker lcores to use (default: all, as the ports allow)\n"
 		"  --stats-interval S    print the counters every S seconds (default: at exit only)\n"
 		"  --exit-after-idle MS  exit once no packet went in or out for MS milliseconds\n"
-		"                        (for tests that replay a capture)\n",
+		"                        (for tests that replay a capture)\n"
+		"  --socket PATH         control socket for tlslbctl (default /run/tlslb/tlslb.sock)\n"
+		"  --socket-group GROUP  group whose members may use the socket (default: root only)\n"
+		"  --metrics-listen IP:PORT  serve Prometheus metrics at http://IP:PORT/metrics\n",
 		prog);
 }
 
@@ -62,6 +71,9 @@ static int dp_main_parse(int argc, char **argv, struct dp_main_opts *o)
 		{ "workers", required_argument, NULL, 'w' },
 		{ "stats-interval", required_argument, NULL, 's' },
 		{ "exit-after-idle", required_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "socket-group", required_argument, NULL, 'G' },
+		{ "metrics-listen", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,6 +101,15 @@ static int dp_main_parse(int argc, char **argv, struct dp_main_opts *o)
 			break;
 		case 'i':
 			rc = dp_main_uint(optarg, 24u * 3600 * 1000, &o->exit_idle_ms);
+			break;
+		case 'S':
+			o->control.socket_path = optarg;
+			break;
+		case 'G':
+			o->control.socket_group = optarg;
+			break;
+		case 'M':
+			o->control.metrics_listen = optarg;
 			break;
 		case 'h':
 			dp_main_usage(stdout, prog);
@@ -177,6 +198,7 @@ int main(int argc, char **argv)
 	static struct cp_config cfg; /* large: keep it off the stack */
 	struct dp_main_opts opts;
 	struct dp_daemon *d = NULL;
+	struct dp_control *ctl = NULL;
 	char err[512];
 	int rc, status = EXIT_FAILURE;
 
@@ -211,14 +233,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "tlslb: %s\n", err);
 		goto out;
 	}
+	ctl = dp_control_start(d, &cfg, &opts.control, err, sizeof(err));
+	if (!ctl) {
+		fprintf(stderr, "tlslb: %s\n", err);
+		goto out;
+	}
 	printf("tlslb: running\n");
 	fflush(stdout);
 	dp_main_watch(d, &opts);
+	dp_control_stop(ctl);
+	ctl = NULL;
 	dp_daemon_stop(d);
 	printf("tlslb: stopping\n");
 	dp_daemon_print_stats(d, stdout);
 	status = EXIT_SUCCESS;
 out:
+	dp_control_stop(ctl);
 	dp_daemon_close(d);
 	rte_eal_cleanup();
 	return status;

@@ -178,7 +178,7 @@ topo_tlslb() {
 	ip netns exec "$TAG-lb" "$tlslb" --no-huge --no-pci -m 512 --file-prefix "e2e_$TAG" \
 		--lcores="0@$c0,1@$c1" --log-level=lib.eal:error \
 		--vdev net_af_packet0,iface=hc,qpairs=1 --vdev net_af_packet1,iface=hs,qpairs=1 \
-		-- --config "$conf" "$@" >"$log" 2>&1 &
+		-- --config "$conf" --socket "$DIR/tlslb.sock" "$@" >"$log" 2>&1 &
 	LB_PID=$!
 	for _ in $(seq 150); do
 		grep -q "tlslb: running" "$log" 2>/dev/null && return 0

@@ -245,7 +245,7 @@ C1=${CPUS[1]:-$C0}
 ip netns exec "$NS_LB" "$TLSLB" --no-huge --no-pci -m 512 --no-shconf --no-telemetry \
 	--file-prefix "netns_$TAG" --lcores="0@$C0,1@$C1" --log-level=lib.eal:error \
 	--vdev net_af_packet0,iface=hc,qpairs=1 --vdev net_af_packet1,iface=hs,qpairs=1 \
-	-- --config "$DIR/tlslb.conf" --stats-interval 1 >"$DIR/tlslb.log" 2>&1 &
+	-- --config "$DIR/tlslb.conf" --socket "$DIR/tlslb.sock" --stats-interval 1 >"$DIR/tlslb.log" 2>&1 &
 LB_PID=$!
 
 for _ in $(seq 100); do

@@ -197,7 +197,7 @@ int proc_run_daemon(const char *tlslb, const struct proc_dir *d, const char *in,
 		    unsigned timeout_s, struct proc_result *r)
 {
 	static unsigned run_seq;
-	char vdev[1024], prefix[64], lcores[64], logpath[512];
+	char vdev[1024], prefix[64], lcores[64], logpath[512], sock[512];
 	const char *argv[PROC_MAX_ARGS];
 	unsigned n = 0;
 	pid_t pid;
@@ -207,6 +207,8 @@ int proc_run_daemon(const char *tlslb, const struct proc_dir *d, const char *in,
 	snprintf(prefix, sizeof(prefix), "proc_%d_%u", (int)getpid(), run_seq++);
 	lcore_arg(lcores, sizeof(lcores));
 	proc_dir_file(d, "daemon.log", logpath, sizeof(logpath));
+	/* a control socket of its own: runs may overlap */
+	snprintf(sock, sizeof(sock), "%s/tlslb-%u.sock", d->path, run_seq);
 
 	argv[n++] = tlslb;
 	argv[n++] = "--no-huge";
@@ -226,6 +228,8 @@ int proc_run_daemon(const char *tlslb, const struct proc_dir *d, const char *in,
 	argv[n++] = conf;
 	argv[n++] = "--exit-after-idle";
 	argv[n++] = "300";
+	argv[n++] = "--socket";
+	argv[n++] = sock;
 	for (; extra && *extra && n < PROC_MAX_ARGS - 1; extra++)
 		argv[n++] = *extra;
 	argv[n] = NULL;
