@@ -19,7 +19,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <poll.h>
 #include <spawn.h>
+#include <time.h>
 #include <stdatomic.h>
 #include <unistd.h>
 #include <sys/socket.h>
@@ -566,6 +568,107 @@ test_batch_shell(void **state)
 	run_free(&r);
 }
 
+/* ---- the interactive shell, on a pseudo-terminal ------------------------------ */
+
+/* Read from @fd until @want appears in what was read (kept in @buf), or 5 s pass. */
+static bool
+pty_wait(int fd, char *buf, size_t len, const char *want)
+{
+	size_t got = strlen(buf);
+	time_t end = time(NULL) + 5;
+
+	while (strstr(buf, want) == NULL) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t r;
+
+		if (time(NULL) > end || got + 1 >= len || poll(&p, 1, 500) < 0)
+			return false;
+		if (!(p.revents & POLLIN))
+			continue;
+		r = read(fd, buf + got, len - got - 1);
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+		buf[got] = '\0';
+	}
+	return true;
+}
+
+static void
+pty_say(int fd, const char *s)
+{
+	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
+}
+
+/*
+ * Prompt, a command and its answer, local help, completion by TAB, the
+ * history file, `quit`; then a second session finds the first one's
+ * history (up-arrow) and leaves by EOF.
+ */
+static void
+test_interactive_shell(void **state)
+{
+	char home[128], hist[160], env_home[160], buf[16384];
+	char *argv[] = { (char *)ctl_path, (char *)"-s", sock_path, NULL };
+	char *envp[] = { env_home, (char *)"TERM=dumb", NULL };
+	posix_spawn_file_actions_t fa;
+	unsigned before = atomic_load(&handled);
+	int master, ws, session;
+	pid_t pid;
+
+	(void)state;
+	snprintf(home, sizeof(home), "%s/home", dir);
+	assert_int_equal(mkdir(home, 0700), 0);
+	snprintf(env_home, sizeof(env_home), "HOME=%s", home);
+	snprintf(hist, sizeof(hist), "%s/.tlslb_history", home);
+	for (session = 0; session < 2; session++) {
+		master = posix_openpt(O_RDWR | O_NOCTTY);
+		assert_true(master >= 0);
+		assert_int_equal(grantpt(master), 0);
+		assert_int_equal(unlockpt(master), 0);
+		assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
+		posix_spawn_file_actions_addopen(&fa, 0, ptsname(master), O_RDWR, 0);
+		posix_spawn_file_actions_adddup2(&fa, 0, 1);
+		posix_spawn_file_actions_adddup2(&fa, 0, 2);
+		assert_int_equal(posix_spawn(&pid, ctl_path, &fa, NULL, argv, envp), 0);
+		posix_spawn_file_actions_destroy(&fa);
+		buf[0] = '\0';
+		assert_true(pty_wait(master, buf, sizeof(buf), "tlslb> "));
+		if (session == 0) {
+			pty_say(master, "show flows limit 3\r");
+			assert_true(pty_wait(master, buf, sizeof(buf), "json=0 line=show flows limit 3"));
+			/* TAB completes from the table: "service a" -> "service add ". */
+			pty_say(master, "help service a\t\r");
+			assert_true(pty_wait(master, buf, sizeof(buf), "  service add VIP:PORT"));
+			pty_say(master, "fail here\r");
+			assert_true(pty_wait(master, buf, sizeof(buf), "tlslbctl: fake failure: fail here"));
+			pty_say(master, "quit\r");
+		} else {
+			/* Up arrow four times (quit, fail, help, show): the first command. */
+			buf[0] = '\0';
+			pty_say(master, "\x1b[A\x1b[A\x1b[A\x1b[A\r");
+			assert_true(pty_wait(master, buf, sizeof(buf), "json=0 line=show flows limit 3"));
+			pty_say(master, "\x04"); /* EOF */
+		}
+		assert_int_equal(waitpid(pid, &ws, 0), pid);
+		assert_true(WIFEXITED(ws));
+		assert_int_equal(WEXITSTATUS(ws), 0);
+		close(master);
+	}
+	assert_int_equal(atomic_load(&handled), before + 3);
+
+	/* The history file: private, one command a line, in order. */
+	struct stat st;
+	char *text;
+
+	assert_int_equal(stat(hist, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	text = slurp(hist);
+	assert_string_equal(text, "show flows limit 3\nhelp service add\nfail here\nquit\n"
+				  "show flows limit 3\n");
+	free(text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -577,6 +680,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_completion),
 		cmocka_unit_test(test_bash_completion),
 		cmocka_unit_test(test_batch_shell),
+		cmocka_unit_test(test_interactive_shell),
 	};
 
 	if (argc != 3) {
