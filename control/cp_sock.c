@@ -3,6 +3,7 @@
 #include "cp_sock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -48,6 +49,7 @@ struct cp_sock {
 	struct cp_sock_conf conf;
 	char *path;
 	int lfd;
+	int spare_fd; /* given up to accept-and-refuse when out of fds (else poll spins) */
 	bool has_group;
 	gid_t gid;
 	uid_t self_uid;
@@ -255,6 +257,7 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 		return NULL;
 	}
 	s->lfd = -1;
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->conf = *conf;
 	if (s->conf.max_clients == 0)
 		s->conf.max_clients = CP_SOCK_DEFAULT_MAX_CLIENTS;
@@ -291,6 +294,8 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 error:
 	if (s->lfd >= 0)
 		close(s->lfd);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	free(s->pfds);
 	free(s->conns);
 	free(s->path);
@@ -439,6 +444,21 @@ accept_clients(struct cp_sock *s, int64_t now)
 	for (i = 0; i < ACCEPTS_PER_STEP; i++) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
+			/*
+			 * The pending connection would keep the listener readable and
+			 * poll() spinning: free one fd to take it off the queue.
+			 */
+			close(s->spare_fd);
+			fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd >= 0) {
+				s->st.refused_fds++;
+				slog(s, "control: refused a client: out of file descriptors");
+				refuse(fd, -EMFILE, "the daemon is out of file descriptors");
+			}
+			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
@@ -776,6 +796,8 @@ cp_sock_close(struct cp_sock *s)
 	for (i = 0; i < s->n_conns; i++)
 		conn_kill(&s->conns[i]);
 	close(s->lfd);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	/* Another daemon may have replaced our file meanwhile: leave its file alone. */
 	if (s->ino != 0 && lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
 		unlink(s->path);

@@ -75,6 +75,7 @@ struct cp_sock_stats {
 	uint64_t accepted;       /**< connections accepted (allowed peers) */
 	uint64_t refused_peer;   /**< refused: credentials outside the allowed set */
 	uint64_t refused_full;   /**< refused: max_clients reached */
+	uint64_t refused_fds;    /**< refused: the daemon ran out of file descriptors */
 	uint64_t requests;       /**< requests handed to the handler */
 	uint64_t requests_failed; /**< ... that it answered with an error */
 	uint64_t bad_length;     /**< frames with a length of 0 or above the maximum */

@@ -26,6 +26,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -688,6 +689,39 @@ test_too_many_clients(void **state)
 	assert_int_equal(st.accepted, MAX_CLIENTS + 1);
 }
 
+/* Out of file descriptors: the pending client is refused with a reason, no spinning. */
+static void
+test_out_of_fds(void **state)
+{
+	struct srv *v = serve(state, NULL);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), filler[1024], n = 0, other;
+
+	assert_true(fd >= 0);
+	strcpy(sa.sun_path, v->path);
+	/* Take every descriptor left (the process shares its table with the server). */
+	while (n < (int)N(filler) && (filler[n] = dup(0)) >= 0)
+		n++;
+	if (n == (int)N(filler))
+		skip(); /* a limit this high: the test cannot exhaust it cheaply */
+	assert_int_equal(errno, EMFILE);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	expect(fd, -EMFILE, "the daemon is out of file descriptors");
+	close(fd);
+	while (n > 0)
+		close(filler[--n]);
+	/* Served again once descriptors are back. */
+	other = client(v);
+	send_request(other, 0, "echo back");
+	expect(other, 0, "back");
+	close(other);
+
+	struct cp_sock_stats st = stats_after_stop(v);
+
+	assert_int_equal(st.refused_fds, 1);
+	assert_int_equal(st.accepted, 1);
+}
+
 /* ---- peers ------------------------------------------------------------------ */
 
 /* A group to allow that nobody (65534) is not a member of. */
@@ -1056,6 +1090,14 @@ test_idle_timeout(void **state)
 int
 main(void)
 {
+	/* A low descriptor limit, so that test_out_of_fds can reach it. */
+	struct rlimit rl = { .rlim_cur = 256, .rlim_max = 256 };
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur > 256)
+		rl.rlim_cur = 256;
+	setrlimit(RLIMIT_NOFILE, &rl);
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proto_frames),
 		T(test_request_response),
@@ -1067,6 +1109,7 @@ main(void)
 		T(test_slow_reader),
 		T(test_big_answer),
 		T(test_too_many_clients),
+		T(test_out_of_fds),
 		T(test_peer_credentials),
 		T(test_file_mode_guards),
 		T(test_file_mode_and_group),
