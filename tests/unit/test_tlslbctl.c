@@ -325,24 +325,31 @@ test_help_lists_the_table(void **state)
 	assert_int_equal(r.status, 0);
 	assert_int_equal(j.status, 0);
 	assert_string_equal(r.err, "");
+	/* The text must be found at a line start; JSON escapes the newline. */
+	char *text = malloc(strlen(r.out) + 2);
+
+	assert_non_null(text);
+	snprintf(text, strlen(r.out) + 2, "\n%s", r.out);
 	for (i = 0; i < n; i++) {
 		char syn[512], want[600];
 
-		/* Each command with its synopsis rendered from its parameters. */
+		/* Each command with its synopsis rendered from its parameters, then its help. */
 		if (t[i].params != NULL)
 			cp_args_synopsis(t[i].params, syn, sizeof(syn));
 		else
 			snprintf(syn, sizeof(syn), "%s", t[i].args);
-		snprintf(want, sizeof(want), "\n  %s%s%s\n", t[i].name, syn[0] ? " " : "", syn);
-		if (strstr(r.out, want) == NULL)
-			fail_msg("help lacks '%s'", want);
-		snprintf(want, sizeof(want), "{\"command\":\"%s\",\"synopsis\":\"%s\"", t[i].name,
-			 syn);
+		snprintf(want, sizeof(want), "\n%s%s%s\n    %s\n", t[i].name, syn[0] ? " " : "",
+			 syn, t[i].help);
+		if (strstr(text, want) == NULL)
+			fail_msg("help lacks '%s'", want + 1);
+		snprintf(want, sizeof(want), "%s%s%s\\n    ", t[i].name, syn[0] ? " " : "", syn);
 		if (strstr(j.out, want) == NULL)
 			fail_msg("help -j lacks '%s'", want);
 	}
-	assert_true(strncmp(j.out, "{\"commands\":[", 13) == 0);
-	assert_string_equal(j.out + strlen(j.out) - 3, "]}\n");
+	free(text);
+	/* One text block, rendered as cp_reply renders it. */
+	assert_true(strncmp(j.out, "{\"help\":\"", 9) == 0);
+	assert_string_equal(j.out + strlen(j.out) - 5, "\\n\"}\n");
 	assert_int_equal(atomic_load(&handled), before);
 	run_free(&r);
 	run_free(&j);
@@ -359,12 +366,12 @@ struct help_case {
 
 static const struct help_case help_cases[] = {
 	{ "one command", { "help", "backend", "add", NULL }, 0,
-	  "  backend add VIP:PORT IP:PORT [weight N]\n", "backend del", "" },
-	{ "a verb: its commands", { "help", "backend", NULL }, 0, "  backend del VIP:PORT IP:PORT\n",
+	  "backend add VIP:PORT IP:PORT [weight N]", "backend del", "" },
+	{ "a verb: its commands", { "help", "backend", NULL }, 0, "\nbackend del VIP:PORT IP:PORT",
 	  "service add", "" },
 	{ "a command and arguments", { "help", "service", "add", "1.2.3.4:80", NULL }, 0,
-	  "  service add VIP:PORT [mode l4|tls]", "service del", "" },
-	{ "help of help", { "help", "help", NULL }, 0, "  help [COMMAND...]\n", "backend", "" },
+	  "service add VIP:PORT [mode l4|tls]", "service del", "" },
+	{ "help of help", { "help", "help", NULL }, 0, "help [COMMAND...]\n    ", "backend", "" },
 	{ "no such command", { "help", "frobnicate", NULL }, 1, "", NULL,
 	  "tlslbctl: help: unknown command \"frobnicate\"" },
 	{ "a typo", { "help", "servise", "add", NULL }, 1, "", NULL, "service add" },
@@ -551,8 +558,8 @@ test_batch_shell(void **state)
 	assert_int_equal(r.status, 0);
 	/* The help text is the table's; its synopsis line is enough here. */
 	static const char want[] = "json=0 line=show services\njson=0 line=save\n"
-				   "  set timeout syn|established|closing|reset|neigh|hello SECONDS\n"
-				   "      ";
+				   "set timeout syn|established|closing|reset|neigh|hello SECONDS\n"
+				   "    ";
 
 	if (strncmp(r.out, want, strlen(want)) != 0)
 		fail_msg("batch output:\n%s", r.out);
@@ -639,7 +646,7 @@ test_interactive_shell(void **state)
 			assert_true(pty_wait(master, buf, sizeof(buf), "json=0 line=show flows limit 3"));
 			/* TAB completes from the table: "service a" -> "service add ". */
 			pty_say(master, "help service a\t\r");
-			assert_true(pty_wait(master, buf, sizeof(buf), "  service add VIP:PORT"));
+			assert_true(pty_wait(master, buf, sizeof(buf), "\nservice add VIP:PORT"));
 			pty_say(master, "fail here\r");
 			assert_true(pty_wait(master, buf, sizeof(buf), "tlslbctl: fake failure: fail here"));
 			pty_say(master, "quit\r");

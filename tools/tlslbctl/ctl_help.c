@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cp_args.h"
@@ -10,9 +11,6 @@
 #include "cp_err.h"
 #include "cp_lexer.h"
 #include "ctl.h"
-
-#define WRAP_COLUMN 78
-#define HELP_INDENT 6
 
 /* `help` itself, for a table that does not list it: tlslbctl answers it anyway. */
 static const struct cp_param help_params[] = {
@@ -75,68 +73,42 @@ name_prefix(const char *name, const char *const *words, unsigned n_words, bool *
 	return i;
 }
 
-static void
-wrap(FILE *out, const char *text)
+/*
+ * `help WORDS` shows the commands whose name starts with WORDS, or the one
+ * command whose whole name WORDS start with (the rest being its arguments):
+ * the rule cp_ctl applies in the daemon, so both answer alike.
+ */
+static bool
+help_matches(const char *name, const char *const *words, unsigned n_words)
 {
-	unsigned col = HELP_INDENT;
+	bool whole;
+	unsigned m = name_prefix(name, words, n_words, &whole);
 
-	fprintf(out, "%*s", HELP_INDENT, "");
-	while (*text != '\0') {
-		size_t len = strcspn(text, " ");
-
-		if (col > HELP_INDENT && col + 1 + len > WRAP_COLUMN) {
-			fprintf(out, "\n%*s", HELP_INDENT, "");
-			col = HELP_INDENT;
-		} else if (col > HELP_INDENT) {
-			fputc(' ', out);
-			col++;
-		}
-		fwrite(text, 1, len, out);
-		col += (unsigned)len;
-		text += len;
-		while (*text == ' ')
-			text++;
-	}
-	fputc('\n', out);
+	return m == n_words || whole;
 }
 
+/* The JSON string escapes of cp_reply's renderer, for the table's ASCII text. */
 static void
-json_string(FILE *out, const char *s)
+json_string(FILE *out, const char *s, size_t n)
 {
+	size_t i;
+
 	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
 		if (c == '"' || c == '\\')
 			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
 		else if (c < 0x20)
 			fprintf(out, "\\u%04x", c);
 		else
 			fputc(c, out);
 	}
 	fputc('"', out);
-}
-
-static void
-print_command(FILE *out, const struct cp_command *c, bool json, bool first)
-{
-	char syn[512];
-
-	synopsis(c, syn, sizeof(syn));
-	if (json) {
-		fputs(first ? "" : ",", out);
-		fputs("{\"command\":", out);
-		json_string(out, c->name);
-		fputs(",\"synopsis\":", out);
-		json_string(out, syn);
-		fputs(",\"help\":", out);
-		json_string(out, c->help != NULL ? c->help : "");
-		fputc('}', out);
-		return;
-	}
-	fprintf(out, "  %s%s%s\n", c->name, syn[0] != '\0' ? " " : "", syn);
-	if (c->help != NULL)
-		wrap(out, c->help);
 }
 
 int
@@ -146,33 +118,42 @@ ctl_help(FILE *out, const char *const *words, unsigned n_words, bool json, char 
 	struct cp_err e = { .buf = err, .len = err_len };
 	const struct cp_command *c;
 	unsigned shown = 0, n_name;
+	char *text = NULL;
+	size_t text_len = 0;
+	FILE *t;
 	size_t i;
 
-	/* The commands whose names start with all the words (all of them without words). */
+	t = open_memstream(&text, &text_len);
+	if (t == NULL)
+		return cp_errf(&e, ENOMEM, "out of memory");
+	/* What cp_ctl puts in its "help" text block, command by command. */
 	for (i = 0; (c = command_at(i)) != NULL; i++) {
-		bool whole;
+		char syn[512];
 
-		if (name_prefix(c->name, words, n_words, &whole) != n_words)
+		if (!help_matches(c->name, words, n_words))
 			continue;
-		if (shown == 0 && json)
-			fputs("{\"commands\":[", out);
-		else if (shown == 0 && n_words == 0)
-			fputs("commands (help COMMAND for fewer):\n", out);
-		print_command(out, c, json, shown == 0);
+		synopsis(c, syn, sizeof(syn));
+		fprintf(t, "%s%s%s\n    %s\n", c->name, syn[0] != '\0' ? " " : "", syn,
+			c->help != NULL ? c->help : "");
 		shown++;
 	}
+	fclose(t);
 	if (shown == 0) {
-		/* Words past a whole command name: its arguments, as the daemon reads them. */
-		c = cp_command_find(words, n_words, &n_name, &e);
-		if (c == NULL)
+		free(text);
+		/* Nothing starts so: the table's own "did you mean" says what does. */
+		if (cp_command_find(words, n_words, &n_name, &e) == NULL)
 			return -EINVAL;
-		if (json)
-			fputs("{\"commands\":[", out);
-		print_command(out, c, json, true);
-		shown = 1;
+		return cp_errf(&e, EINVAL, "no command matches");
 	}
-	if (json)
-		fputs("]}\n", out);
+	/* Rendered as cp_reply renders one text block: as is, or {"help": text}. */
+	if (json) {
+		fputs("{\"help\":", out);
+		json_string(out, text, text_len);
+		fputs("}\n", out);
+	} else {
+		fwrite(text, 1, text_len, out);
+	}
+	free(text);
 	return 0;
 }
 
@@ -257,11 +238,18 @@ complete_args(struct emitter *em, const struct cp_param *params, const char *con
 	unsigned a = 0;
 	int i;
 
-	/* Positional values first, in order. */
+	/*
+	 * Positional values first, in order; an optional one may be left out
+	 * before an option key, so at its place the keys are offered too.
+	 */
 	for (i = 0; params[i].type != CP_P_END && params[i].key == NULL; i++) {
+		if (params[i].optional && a < n_args && find_key(params, args[a]) >= 0)
+			break;
 		if (a == n_args) {
 			offer_keywords(em, &params[i]);
-			return;
+			if (!params[i].optional)
+				return;
+			break;
 		}
 		a++;
 	}
