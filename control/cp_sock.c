@@ -41,6 +41,7 @@ struct conn {
 	uint8_t *out; /* the response frame being written */
 	size_t out_len, out_done;
 	int64_t progress_ms; /* last byte moved, or accept */
+	int64_t request_ms;  /* first byte of the request being read */
 	pid_t pid;
 	uid_t uid;
 };
@@ -70,8 +71,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-slog(struct cp_sock *s, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) slog(struct cp_sock *s, const char *fmt, ...)
 {
 	char line[REASON_MAX + 128];
 	va_list ap;
@@ -247,8 +247,9 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 		return NULL;
 	}
 	if (path[0] == '\0' || strlen(path) >= sizeof(sa.sun_path)) {
-		errno = -fail(err, err_len, ENAMETOOLONG, "socket path '%s' is empty or longer than %zu bytes",
-			      path, sizeof(sa.sun_path) - 1);
+		errno = -fail(err, err_len, ENAMETOOLONG,
+			      "socket path '%s' is empty or longer than %zu bytes", path,
+			      sizeof(sa.sun_path) - 1);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -329,8 +330,7 @@ peer_holds_group(int fd, gid_t gid)
 		if (errno != ERANGE)
 			return false;
 		groups = malloc(len);
-		if (groups == NULL ||
-		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		if (groups == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 			goto out;
 	}
 	found = gid_in(gid, groups, len / sizeof(gid_t));
@@ -588,9 +588,10 @@ run_request(struct cp_sock *s, struct conn *c, int64_t now)
 		s->st.oversize_reply++;
 		free(body);
 		slog(s, "control: pid %d: reply of %zu bytes too large", (int)c->pid, body_len);
-		conn_error(s, c, now, -EMSGSIZE,
-			   "reply of %zu bytes exceeds the protocol's maximum of %u; narrow the query",
-			   body_len, CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN);
+		conn_error(
+			s, c, now, -EMSGSIZE,
+			"reply of %zu bytes exceeds the protocol's maximum of %u; narrow the query",
+			body_len, CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN);
 		return;
 	}
 	conn_respond(s, c, 0, body, body_len, now);
@@ -662,6 +663,8 @@ conn_read(struct cp_sock *s, struct conn *c, int64_t now)
 		}
 		c->progress_ms = now;
 		if (c->in == NULL) {
+			if (c->hdr_got == 0)
+				c->request_ms = now;
 			c->hdr_got += (size_t)r;
 			if (c->hdr_got == CP_PROTO_HDR_LEN)
 				check_length(s, c, now);
@@ -681,10 +684,20 @@ conn_busy(const struct conn *c)
 	return c->out != NULL || c->hdr_got > 0;
 }
 
+/*
+ * A request must arrive whole within stall_ms of its first byte (a client
+ * has no reason to send it piecemeal, and dripping bytes must not hold a
+ * slot); a response must keep draining, stall_ms at most between progress;
+ * a quiet connection may stay idle_ms.
+ */
 static int64_t
 conn_deadline(const struct cp_sock *s, const struct conn *c)
 {
-	return c->progress_ms + (conn_busy(c) ? s->conf.stall_ms : s->conf.idle_ms);
+	if (c->out != NULL)
+		return c->progress_ms + s->conf.stall_ms;
+	if (c->hdr_got > 0)
+		return c->request_ms + s->conf.stall_ms;
+	return c->progress_ms + s->conf.idle_ms;
 }
 
 static void

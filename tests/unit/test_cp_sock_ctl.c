@@ -184,7 +184,8 @@ test_help_same_as_daemon(void **state)
 
 			if (j == 1)
 				args[n++] = "-j";
-			for (w = strtok_r(words, " ", &save); w != NULL; w = strtok_r(NULL, " ", &save))
+			for (w = strtok_r(words, " ", &save); w != NULL;
+			     w = strtok_r(NULL, " ", &save))
 				args[n++] = w;
 			args[n] = NULL;
 			r = ctl_runv(args);

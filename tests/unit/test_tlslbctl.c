@@ -222,28 +222,62 @@ struct cmd_case {
 };
 
 static const struct cmd_case cmd_cases[] = {
-	{ "a command", { "show", "backends", NULL }, 0, "json=0 line=show backends\n", "",
+	{ "a command",
+	  { "show", "backends", NULL },
+	  0,
+	  "json=0 line=show backends\n",
+	  "",
 	  "show backends" },
-	{ "-j asks for JSON", { "-j", "show", "stats", NULL }, 0, "json=1 line=show stats\n", "",
+	{ "-j asks for JSON",
+	  { "-j", "show", "stats", NULL },
+	  0,
+	  "json=1 line=show stats\n",
+	  "",
 	  "show stats" },
 	{ "--json too", { "--json", "save", NULL }, 0, "json=1 line=save\n", "", "save" },
 	{ "values with colons and slashes",
-	  { "backend", "add", "10.0.0.10:443", "10.1.0.11:443", "weight", "3", NULL }, 0,
-	  "json=0 line=backend add 10.0.0.10:443 10.1.0.11:443 weight 3\n", "",
+	  { "backend", "add", "10.0.0.10:443", "10.1.0.11:443", "weight", "3", NULL },
+	  0,
+	  "json=0 line=backend add 10.0.0.10:443 10.1.0.11:443 weight 3\n",
+	  "",
 	  "backend add 10.0.0.10:443 10.1.0.11:443 weight 3" },
 	{ "an empty answer prints nothing", { "empty", NULL }, 0, "", "", "empty" },
-	{ "the daemon refuses", { "fail", "this", NULL }, 1, "",
-	  "tlslbctl: fake failure: fail this\n", "fail this" },
-	{ "no daemon", { "-s", "/nonexistent/tlslb.sock", "show", "version", NULL }, 3, "",
-	  "cannot connect to /nonexistent/tlslb.sock", NULL },
+	{ "the daemon refuses",
+	  { "fail", "this", NULL },
+	  1,
+	  "",
+	  "tlslbctl: fake failure: fail this\n",
+	  "fail this" },
+	{ "no daemon",
+	  { "-s", "/nonexistent/tlslb.sock", "show", "version", NULL },
+	  3,
+	  "",
+	  "cannot connect to /nonexistent/tlslb.sock",
+	  NULL },
 	{ "unknown option", { "-x", "show", NULL }, 2, "", "usage: tlslbctl", NULL },
-	{ "a word with a blank", { "service", "add", "1.2.3.4:80 mode", NULL }, 2, "",
-	  "argument 3 \"1.2.3.4:80 mode\" is not one word", NULL },
-	{ "a word with a #", { "neigh", "del", "1.2.3.4#x", NULL }, 2, "", "is not one word",
+	{ "a word with a blank",
+	  { "service", "add", "1.2.3.4:80 mode", NULL },
+	  2,
+	  "",
+	  "argument 3 \"1.2.3.4:80 mode\" is not one word",
 	  NULL },
-	{ "an empty word", { "neigh", "del", "", NULL }, 2, "", "argument 3 \"\" is not one word",
+	{ "a word with a #",
+	  { "neigh", "del", "1.2.3.4#x", NULL },
+	  2,
+	  "",
+	  "is not one word",
 	  NULL },
-	{ "a non-ASCII word", { "port", "add", "caf\xc3\xa9", NULL }, 2, "", "non-ASCII byte 0xc3",
+	{ "an empty word",
+	  { "neigh", "del", "", NULL },
+	  2,
+	  "",
+	  "argument 3 \"\" is not one word",
+	  NULL },
+	{ "a non-ASCII word",
+	  { "port", "add", "caf\xc3\xa9", NULL },
+	  2,
+	  "",
+	  "non-ASCII byte 0xc3",
 	  NULL },
 	{ "a bad timeout", { "-t", "soon", "show", NULL }, 2, "", "-t wants whole seconds", NULL },
 	{ "--help", { "--help", NULL }, 0, NULL, "", NULL },
@@ -359,20 +393,36 @@ struct help_case {
 	const char *desc;
 	const char *args[6];
 	int status;
-	const char *out; /* substring of stdout */
+	const char *out;     /* substring of stdout */
 	const char *not_out; /* must not be in stdout */
 	const char *err;
 };
 
 static const struct help_case help_cases[] = {
-	{ "one command", { "help", "backend", "add", NULL }, 0,
-	  "backend add VIP:PORT IP:PORT [weight N]", "backend del", "" },
-	{ "a verb: its commands", { "help", "backend", NULL }, 0, "\nbackend del VIP:PORT IP:PORT",
-	  "service add", "" },
-	{ "a command and arguments", { "help", "service", "add", "1.2.3.4:80", NULL }, 0,
-	  "service add VIP:PORT [mode l4|tls]", "service del", "" },
+	{ "one command",
+	  { "help", "backend", "add", NULL },
+	  0,
+	  "backend add VIP:PORT IP:PORT [weight N]",
+	  "backend del",
+	  "" },
+	{ "a verb: its commands",
+	  { "help", "backend", NULL },
+	  0,
+	  "\nbackend del VIP:PORT IP:PORT",
+	  "service add",
+	  "" },
+	{ "a command and arguments",
+	  { "help", "service", "add", "1.2.3.4:80", NULL },
+	  0,
+	  "service add VIP:PORT [mode l4|tls]",
+	  "service del",
+	  "" },
 	{ "help of help", { "help", "help", NULL }, 0, "help [COMMAND...]\n    ", "backend", "" },
-	{ "no such command", { "help", "frobnicate", NULL }, 1, "", NULL,
+	{ "no such command",
+	  { "help", "frobnicate", NULL },
+	  1,
+	  "",
+	  NULL,
 	  "tlslbctl: help: unknown command \"frobnicate\"" },
 	{ "a typo", { "help", "servise", "add", NULL }, 1, "", NULL, "service add" },
 };
@@ -446,17 +496,27 @@ static const struct complete_case complete_cases[] = {
 	{ "second word", { "service", "", NULL }, "add\ndel\n", "service\n" },
 	{ "second word, a prefix", { "set", "l", NULL }, "limit\n", "timeout\n" },
 	{ "third word", { "set", "limit", "", NULL }, "flows\nneigh-queue\n", "limit\n" },
-	{ "options of a command", { "service", "add", "10.0.0.1:443", "", NULL },
-	  "mode\nnat\nsched\n", "add\n" },
-	{ "options not used yet", { "service", "add", "10.0.0.1:443", "mode", "tls", "", NULL },
-	  "nat\nsched\n", "mode\n" },
-	{ "a keyword value", { "service", "add", "10.0.0.1:443", "mode", "", NULL }, "l4\ntls\n",
+	{ "options of a command",
+	  { "service", "add", "10.0.0.1:443", "", NULL },
+	  "mode\nnat\nsched\n",
+	  "add\n" },
+	{ "options not used yet",
+	  { "service", "add", "10.0.0.1:443", "mode", "tls", "", NULL },
+	  "nat\nsched\n",
+	  "mode\n" },
+	{ "a keyword value",
+	  { "service", "add", "10.0.0.1:443", "mode", "", NULL },
+	  "l4\ntls\n",
 	  "nat\n" },
-	{ "a keyword value, prefix", { "service", "add", "10.0.0.1:443", "nat", "f", NULL },
-	  "full\n", "two-arm\n" },
+	{ "a keyword value, prefix",
+	  { "service", "add", "10.0.0.1:443", "nat", "f", NULL },
+	  "full\n",
+	  "two-arm\n" },
 	{ "a keyword positional", { "set", "timeout", "e", NULL }, "established\n", "syn\n" },
 	{ "an address: nothing to offer", { "backend", "add", "", NULL }, NULL, NULL },
-	{ "a flag", { "address", "add", "10.0.0.1/24", "port", "c", "", NULL }, "snat\n",
+	{ "a flag",
+	  { "address", "add", "10.0.0.1/24", "port", "c", "", NULL },
+	  "snat\n",
 	  "port\n" },
 	{ "after help", { "help", "backend", "", NULL }, "add\ndel\n", "backend\n" },
 	{ "no match", { "zzz", NULL }, NULL, NULL },
@@ -643,18 +703,21 @@ test_interactive_shell(void **state)
 		assert_true(pty_wait(master, buf, sizeof(buf), "tlslb> "));
 		if (session == 0) {
 			pty_say(master, "show flows limit 3\r");
-			assert_true(pty_wait(master, buf, sizeof(buf), "json=0 line=show flows limit 3"));
+			assert_true(pty_wait(master, buf, sizeof(buf),
+					     "json=0 line=show flows limit 3"));
 			/* TAB completes from the table: "service a" -> "service add ". */
 			pty_say(master, "help service a\t\r");
 			assert_true(pty_wait(master, buf, sizeof(buf), "\nservice add VIP:PORT"));
 			pty_say(master, "fail here\r");
-			assert_true(pty_wait(master, buf, sizeof(buf), "tlslbctl: fake failure: fail here"));
+			assert_true(pty_wait(master, buf, sizeof(buf),
+					     "tlslbctl: fake failure: fail here"));
 			pty_say(master, "quit\r");
 		} else {
 			/* Up arrow four times (quit, fail, help, show): the first command. */
 			buf[0] = '\0';
 			pty_say(master, "\x1b[A\x1b[A\x1b[A\x1b[A\r");
-			assert_true(pty_wait(master, buf, sizeof(buf), "json=0 line=show flows limit 3"));
+			assert_true(pty_wait(master, buf, sizeof(buf),
+					     "json=0 line=show flows limit 3"));
 			pty_say(master, "\x04"); /* EOF */
 		}
 		assert_int_equal(waitpid(pid, &ws, 0), pid);

@@ -54,12 +54,9 @@ main(int argc, char **argv)
 {
 	enum { OPT_COMPLETE = 256 };
 	static const struct option longopts[] = {
-		{ "socket", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "complete", no_argument, NULL, OPT_COMPLETE },
-		{ NULL, 0, NULL, 0 },
+		{ "socket", required_argument, NULL, 's' },      { "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },     { "help", no_argument, NULL, 'h' },
+		{ "complete", no_argument, NULL, OPT_COMPLETE }, { NULL, 0, NULL, 0 },
 	};
 	struct ctl_opts o = { .timeout_ms = DEFAULT_TIMEOUT_S * 1000 };
 	bool complete = false;
@@ -80,7 +77,8 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			if (parse_timeout(optarg, &o.timeout_ms) < 0) {
-				fprintf(stderr, "tlslbctl: -t wants whole seconds, not '%s'\n", optarg);
+				fprintf(stderr, "tlslbctl: -t wants whole seconds, not '%s'\n",
+					optarg);
 				return CTL_EXIT_USAGE;
 			}
 			break;
