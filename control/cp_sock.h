@@ -66,8 +66,7 @@ struct cp_sock_conf {
 	const char *group;
 	/** Connections at once; more are refused with a reason. 0: default. */
 	unsigned max_clients;
-	/** Most time for a request to arrive whole, or between progress on a response. 0: default.
-	 */
+	/** Most time for a request to arrive whole, or between progress on a reply. 0: default. */
 	unsigned stall_ms;
 	/** An idle connection is closed after this. 0: default. */
 	unsigned idle_ms;
