@@ -246,12 +246,54 @@ test_commands_through_tlslbctl(void **state)
 	run_free(&r);
 }
 
+/* Bad commands over the socket: each refused with its reason, `save` unchanged. */
+static void
+test_bad_commands_change_nothing(void **state)
+{
+	static const struct {
+		const char *line;
+		int32_t status;
+		const char *reason; /* the reason starts with this */
+	} cases[] = {
+		{ "frobnicate now", -EINVAL, "unknown command \"frobnicate" },
+		{ "port add", -EINVAL, "port add: " },
+		{ "port add x dev net_ring2", -EINVAL, "port add: " },
+		{ "port add x dev net_ring2 role client extra", -EINVAL, "port add: " },
+		{ "port add x dev net_ring2 role sideways", -EINVAL, "port add: " },
+		{ "set limit flows 0", -EINVAL, "set limit flows: " },
+		{ "set limit flows 99999999999", -EINVAL, "set limit flows: " },
+		{ "set timeout syn x", -EINVAL, "set timeout: " },
+		{ "neigh add 10.0.0.300 lladdr 02:00:00:00:00:01 port c", -EINVAL, "neigh add: " },
+		{ "address del 10.9.9.9", -ENOENT, "address del: " },
+	};
+	int32_t status;
+	char *before = daemon_answer("save", false, &status), *after, *answer;
+	unsigned i;
+
+	(void)state;
+	assert_int_equal(status, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		answer = daemon_answer(cases[i].line, false, &status);
+		if (status != cases[i].status ||
+		    strncmp(answer, cases[i].reason, strlen(cases[i].reason)) != 0)
+			fail_msg("'%s': status %d '%s', want %d '%s...'", cases[i].line, status,
+				 answer, cases[i].status, cases[i].reason);
+		assert_null(strchr(answer, '\n')); /* one line */
+		free(answer);
+	}
+	after = daemon_answer("save", false, &status);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_same_as_daemon),
 		cmocka_unit_test(test_commands_through_tlslbctl),
+		cmocka_unit_test(test_bad_commands_change_nothing),
 	};
 
 	if (argc != 2) {
