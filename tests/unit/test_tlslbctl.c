@@ -638,60 +638,75 @@ test_batch_shell(void **state)
 
 /* ---- the interactive shell, on a pseudo-terminal ------------------------------ */
 
-/* Read from @fd until @want appears in what was read (kept in @buf), or 5 s pass. */
-static bool
-pty_wait(int fd, char *buf, size_t len, const char *want)
-{
-	size_t got = strlen(buf);
-	time_t end = time(NULL) + 5;
+/* A conversation on a pseudo-terminal: what was read, and how far it was matched. */
+struct pty {
+	int fd;
+	char buf[16384];
+	size_t got, pos;
+};
 
-	while (strstr(buf, want) == NULL) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+/* Read until @want appears after what was matched so far (then past it), or 5 s pass. */
+static bool
+pty_wait(struct pty *t, const char *want)
+{
+	time_t end = time(NULL) + 5;
+	char *hit;
+
+	while ((hit = strstr(t->buf + t->pos, want)) == NULL) {
+		struct pollfd p = { .fd = t->fd, .events = POLLIN };
 		ssize_t r;
 
-		if (time(NULL) > end || got + 1 >= len || poll(&p, 1, 500) < 0)
+		if (time(NULL) > end || t->got + 1 >= sizeof(t->buf) || poll(&p, 1, 500) < 0)
 			return false;
 		if (!(p.revents & POLLIN))
 			continue;
-		r = read(fd, buf + got, len - got - 1);
+		r = read(t->fd, t->buf + t->got, sizeof(t->buf) - t->got - 1);
 		if (r <= 0)
 			return false;
-		got += (size_t)r;
-		buf[got] = '\0';
+		t->got += (size_t)r;
+		t->buf[t->got] = '\0';
 	}
+	t->pos = (size_t)(hit - t->buf) + strlen(want);
 	return true;
 }
 
-/* Wait up to 10 s for @pid to end, reading its terminal meanwhile (into @buf). */
+/*
+ * Type @line once the prompt is there (readline may drop what is typed
+ * before it sets the terminal up), then wait for @answer.
+ */
+static void
+pty_talk(struct pty *t, const char *line, const char *answer)
+{
+	if (!pty_wait(t, "tlslb> "))
+		fail_msg("no prompt; the terminal shows:\n%s", t->buf);
+	assert_int_equal(write(t->fd, line, strlen(line)), (ssize_t)strlen(line));
+	if (answer != NULL && !pty_wait(t, answer))
+		fail_msg("no '%s'; the terminal shows:\n%s", answer, t->buf);
+}
+
+/* Wait up to 10 s for @pid to end, reading its terminal meanwhile. */
 static bool
-pty_exit(int fd, pid_t pid, char *buf, size_t len, int *ws)
+pty_exit(struct pty *t, pid_t pid, int *ws)
 {
 	time_t end = time(NULL) + 10;
-	size_t got = strlen(buf);
 
 	while (time(NULL) <= end) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct pollfd p = { .fd = t->fd, .events = POLLIN };
 
 		if (waitpid(pid, ws, WNOHANG) == pid)
 			return true;
-		if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN)) {
-			ssize_t r = read(fd, buf + got, len - got - 1);
+		if (poll(&p, 1, 100) > 0 && (p.revents & POLLIN) && t->got + 1 < sizeof(t->buf)) {
+			ssize_t r = read(t->fd, t->buf + t->got, sizeof(t->buf) - t->got - 1);
 
-			if (r > 0 && got + (size_t)r < len - 1) {
-				got += (size_t)r;
-				buf[got] = '\0';
+			if (r > 0) {
+				t->got += (size_t)r;
+				t->buf[t->got] = '\0';
 			}
 		}
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, ws, 0);
 	return false;
-}
-
-static void
-pty_say(int fd, const char *s)
-{
-	assert_int_equal(write(fd, s, strlen(s)), (ssize_t)strlen(s));
 }
 
 /*
@@ -702,12 +717,13 @@ pty_say(int fd, const char *s)
 static void
 test_interactive_shell(void **state)
 {
-	char home[128], hist[160], env_home[160], buf[16384];
+	char home[128], hist[160], env_home[160];
 	char *argv[] = { (char *)ctl_path, (char *)"-s", sock_path, NULL };
 	char *envp[] = { env_home, (char *)"TERM=dumb", NULL };
+	static struct pty t;
 	posix_spawn_file_actions_t fa;
 	unsigned before = atomic_load(&handled);
-	int master, ws, session;
+	int ws, session;
 	pid_t pid;
 
 	(void)state;
@@ -716,43 +732,35 @@ test_interactive_shell(void **state)
 	snprintf(env_home, sizeof(env_home), "HOME=%s", home);
 	snprintf(hist, sizeof(hist), "%s/.tlslb_history", home);
 	for (session = 0; session < 2; session++) {
-		master = posix_openpt(O_RDWR | O_NOCTTY);
-		assert_true(master >= 0);
-		assert_int_equal(grantpt(master), 0);
-		assert_int_equal(unlockpt(master), 0);
+		memset(&t, 0, sizeof(t));
+		t.fd = posix_openpt(O_RDWR | O_NOCTTY);
+		assert_true(t.fd >= 0);
+		assert_int_equal(grantpt(t.fd), 0);
+		assert_int_equal(unlockpt(t.fd), 0);
 		assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-		posix_spawn_file_actions_addopen(&fa, 0, ptsname(master), O_RDWR, 0);
+		posix_spawn_file_actions_addopen(&fa, 0, ptsname(t.fd), O_RDWR, 0);
 		posix_spawn_file_actions_adddup2(&fa, 0, 1);
 		posix_spawn_file_actions_adddup2(&fa, 0, 2);
 		assert_int_equal(posix_spawn(&pid, ctl_path, &fa, NULL, argv, envp), 0);
 		posix_spawn_file_actions_destroy(&fa);
-		buf[0] = '\0';
-		assert_true(pty_wait(master, buf, sizeof(buf), "tlslb> "));
 		if (session == 0) {
-			pty_say(master, "show flows limit 3\r");
-			assert_true(pty_wait(master, buf, sizeof(buf),
-					     "json=0 line=show flows limit 3"));
+			pty_talk(&t, "show flows limit 3\r", "json=0 line=show flows limit 3");
 			/* TAB completes from the table: "service a" -> "service add ". */
-			pty_say(master, "help service a\t\r");
-			assert_true(pty_wait(master, buf, sizeof(buf), "\nservice add VIP:PORT"));
-			pty_say(master, "fail here\r");
-			assert_true(pty_wait(master, buf, sizeof(buf),
-					     "tlslbctl: fake failure: fail here"));
-			pty_say(master, "quit\r");
+			pty_talk(&t, "help service a\t\r", "\nservice add VIP:PORT");
+			pty_talk(&t, "fail here\r", "tlslbctl: fake failure: fail here");
+			pty_talk(&t, "quit\r", NULL);
 		} else {
 			/* Up arrow four times (quit, fail, help, show): the first command. */
-			buf[0] = '\0';
-			pty_say(master, "\x1b[A\x1b[A\x1b[A\x1b[A\r");
-			assert_true(pty_wait(master, buf, sizeof(buf),
-					     "json=0 line=show flows limit 3"));
-			pty_say(master, "\x04"); /* EOF */
+			pty_talk(&t, "\x1b[A\x1b[A\x1b[A\x1b[A\r",
+				 "json=0 line=show flows limit 3");
+			pty_talk(&t, "\x04", NULL); /* EOF */
 		}
 		/* Drain the terminal while waiting: a child blocked on a full pty never exits. */
-		if (!pty_exit(master, pid, buf, sizeof(buf), &ws))
-			fail_msg("tlslbctl did not exit; its terminal shows:\n%s", buf);
+		if (!pty_exit(&t, pid, &ws))
+			fail_msg("tlslbctl did not exit; its terminal shows:\n%s", t.buf);
 		if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
-			fail_msg("tlslbctl ended with %#x; its terminal shows:\n%s", ws, buf);
-		close(master);
+			fail_msg("tlslbctl ended with %#x; its terminal shows:\n%s", ws, t.buf);
+		close(t.fd);
 	}
 	assert_int_equal(atomic_load(&handled), before + 3);
 
