@@ -223,8 +223,8 @@ recv_all(int fd, uint8_t *buf, size_t len, int64_t deadline)
 }
 
 static int
-recv_response(int fd, int64_t deadline, int32_t *status, char **body, size_t *body_len,
-	      char *err, size_t err_len)
+recv_response(int fd, int64_t deadline, int32_t *status, char **body, size_t *body_len, char *err,
+	      size_t err_len)
 {
 	uint8_t hdr[CP_PROTO_HDR_LEN + CP_PROTO_STATUS_LEN];
 	uint32_t len;

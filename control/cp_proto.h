@@ -101,7 +101,7 @@ int cp_proto_connect(const char *path, char *err, size_t err_len);
  *         when the exchange failed (-ETIMEDOUT, -ECONNRESET, -EPROTO...) with
  *         the reason in @p err
  */
-int cp_proto_call(int fd, const char *line, bool json, int timeout_ms, int32_t *status,
-		  char **body, size_t *body_len, char *err, size_t err_len);
+int cp_proto_call(int fd, const char *line, bool json, int timeout_ms, int32_t *status, char **body,
+		  size_t *body_len, char *err, size_t err_len);
 
 #endif /* CP_PROTO_H */

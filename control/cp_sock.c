@@ -3,6 +3,7 @@
 #include "cp_sock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -40,6 +41,7 @@ struct conn {
 	uint8_t *out; /* the response frame being written */
 	size_t out_len, out_done;
 	int64_t progress_ms; /* last byte moved, or accept */
+	int64_t request_ms;  /* first byte of the request being read */
 	pid_t pid;
 	uid_t uid;
 };
@@ -48,6 +50,7 @@ struct cp_sock {
 	struct cp_sock_conf conf;
 	char *path;
 	int lfd;
+	int spare_fd; /* given up to accept-and-refuse when out of fds (else poll spins) */
 	bool has_group;
 	gid_t gid;
 	uid_t self_uid;
@@ -68,8 +71,7 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-slog(struct cp_sock *s, const char *fmt, ...)
+static void __attribute__((format(printf, 2, 3))) slog(struct cp_sock *s, const char *fmt, ...)
 {
 	char line[REASON_MAX + 128];
 	va_list ap;
@@ -245,8 +247,9 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 		return NULL;
 	}
 	if (path[0] == '\0' || strlen(path) >= sizeof(sa.sun_path)) {
-		errno = -fail(err, err_len, ENAMETOOLONG, "socket path '%s' is empty or longer than %zu bytes",
-			      path, sizeof(sa.sun_path) - 1);
+		errno = -fail(err, err_len, ENAMETOOLONG,
+			      "socket path '%s' is empty or longer than %zu bytes", path,
+			      sizeof(sa.sun_path) - 1);
 		return NULL;
 	}
 	s = calloc(1, sizeof(*s));
@@ -255,6 +258,7 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 		return NULL;
 	}
 	s->lfd = -1;
+	s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	s->conf = *conf;
 	if (s->conf.max_clients == 0)
 		s->conf.max_clients = CP_SOCK_DEFAULT_MAX_CLIENTS;
@@ -291,6 +295,8 @@ cp_sock_open(const struct cp_sock_conf *conf, char *err, size_t err_len)
 error:
 	if (s->lfd >= 0)
 		close(s->lfd);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	free(s->pfds);
 	free(s->conns);
 	free(s->path);
@@ -324,8 +330,7 @@ peer_holds_group(int fd, gid_t gid)
 		if (errno != ERANGE)
 			return false;
 		groups = malloc(len);
-		if (groups == NULL ||
-		    getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+		if (groups == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
 			goto out;
 	}
 	found = gid_in(gid, groups, len / sizeof(gid_t));
@@ -439,6 +444,21 @@ accept_clients(struct cp_sock *s, int64_t now)
 	for (i = 0; i < ACCEPTS_PER_STEP; i++) {
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && s->spare_fd >= 0) {
+			/*
+			 * The pending connection would keep the listener readable and
+			 * poll() spinning: free one fd to take it off the queue.
+			 */
+			close(s->spare_fd);
+			fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (fd >= 0) {
+				s->st.refused_fds++;
+				slog(s, "control: refused a client: out of file descriptors");
+				refuse(fd, -EMFILE, "the daemon is out of file descriptors");
+			}
+			s->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
@@ -568,9 +588,10 @@ run_request(struct cp_sock *s, struct conn *c, int64_t now)
 		s->st.oversize_reply++;
 		free(body);
 		slog(s, "control: pid %d: reply of %zu bytes too large", (int)c->pid, body_len);
-		conn_error(s, c, now, -EMSGSIZE,
-			   "reply of %zu bytes exceeds the protocol's maximum of %u; narrow the query",
-			   body_len, CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN);
+		conn_error(
+			s, c, now, -EMSGSIZE,
+			"reply of %zu bytes exceeds the protocol's maximum of %u; narrow the query",
+			body_len, CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN);
 		return;
 	}
 	conn_respond(s, c, 0, body, body_len, now);
@@ -642,6 +663,8 @@ conn_read(struct cp_sock *s, struct conn *c, int64_t now)
 		}
 		c->progress_ms = now;
 		if (c->in == NULL) {
+			if (c->hdr_got == 0)
+				c->request_ms = now;
 			c->hdr_got += (size_t)r;
 			if (c->hdr_got == CP_PROTO_HDR_LEN)
 				check_length(s, c, now);
@@ -661,10 +684,20 @@ conn_busy(const struct conn *c)
 	return c->out != NULL || c->hdr_got > 0;
 }
 
+/*
+ * A request must arrive whole within stall_ms of its first byte (a client
+ * has no reason to send it piecemeal, and dripping bytes must not hold a
+ * slot); a response must keep draining, stall_ms at most between progress;
+ * a quiet connection may stay idle_ms.
+ */
 static int64_t
 conn_deadline(const struct cp_sock *s, const struct conn *c)
 {
-	return c->progress_ms + (conn_busy(c) ? s->conf.stall_ms : s->conf.idle_ms);
+	if (c->out != NULL)
+		return c->progress_ms + s->conf.stall_ms;
+	if (c->hdr_got > 0)
+		return c->request_ms + s->conf.stall_ms;
+	return c->progress_ms + s->conf.idle_ms;
 }
 
 static void
@@ -776,6 +809,8 @@ cp_sock_close(struct cp_sock *s)
 	for (i = 0; i < s->n_conns; i++)
 		conn_kill(&s->conns[i]);
 	close(s->lfd);
+	if (s->spare_fd >= 0)
+		close(s->spare_fd);
 	/* Another daemon may have replaced our file meanwhile: leave its file alone. */
 	if (s->ino != 0 && lstat(s->path, &st) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
 		unlink(s->path);

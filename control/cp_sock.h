@@ -14,8 +14,9 @@
  *   are allowed. Anybody else gets one response, -EACCES "permission
  *   denied", and is closed; the refusal is logged and counted.
  * - Every fd is non-blocking and the server never waits on one client: a
- *   client that stalls in the middle of a request or leaves a response
- *   unread for stall_ms is closed; each connection holds at most one
+ *   request must arrive whole within stall_ms of its first byte, a response
+ *   that makes no progress for stall_ms is dropped with its connection, and
+ *   a connection idle for idle_ms is closed; each connection holds at most one
  *   request being read and one response being written (so a slow reader
  *   costs at most one response of memory), and reads no further request
  *   while its response is pending.
@@ -59,31 +60,38 @@ cp_sock_handler_fn cp_sock_ctl_handle;
 typedef void cp_sock_log_fn(void *ctx, const char *line);
 
 struct cp_sock_conf {
-	const char *path;  /**< NULL: CP_SOCK_DEFAULT_PATH */
-	const char *group; /**< group name allowed to connect; NULL: root and the daemon's uid only */
-	unsigned max_clients; /**< connections at once; 0: default; more are refused with a reason */
-	unsigned stall_ms; /**< a half-read request or unread response older than this closes; 0: default */
-	unsigned idle_ms;  /**< an idle connection is closed after this; 0: default */
+	/** NULL: CP_SOCK_DEFAULT_PATH */
+	const char *path;
+	/** Group allowed to connect (by name); NULL: root and the daemon's uid only. */
+	const char *group;
+	/** Connections at once; more are refused with a reason. 0: default. */
+	unsigned max_clients;
+	/** Most time for a request to arrive whole, or between progress on a reply. 0: default. */
+	unsigned stall_ms;
+	/** An idle connection is closed after this. 0: default. */
+	unsigned idle_ms;
 	cp_sock_handler_fn *handle;
 	void *handle_ctx;
-	cp_sock_log_fn *log; /**< NULL: not logged */
+	/** NULL: not logged */
+	cp_sock_log_fn *log;
 	void *log_ctx;
 };
 
 /** What happened so far; every refusal and drop has its counter. */
 struct cp_sock_stats {
-	uint64_t accepted;       /**< connections accepted (allowed peers) */
-	uint64_t refused_peer;   /**< refused: credentials outside the allowed set */
-	uint64_t refused_full;   /**< refused: max_clients reached */
-	uint64_t requests;       /**< requests handed to the handler */
+	uint64_t accepted;        /**< connections accepted (allowed peers) */
+	uint64_t refused_peer;    /**< refused: credentials outside the allowed set */
+	uint64_t refused_full;    /**< refused: max_clients reached */
+	uint64_t refused_fds;     /**< refused: the daemon ran out of file descriptors */
+	uint64_t requests;        /**< requests handed to the handler */
 	uint64_t requests_failed; /**< ... that it answered with an error */
-	uint64_t bad_length;     /**< frames with a length of 0 or above the maximum */
-	uint64_t bad_payload;    /**< well-framed requests that broke the protocol */
-	uint64_t truncated;      /**< connections closed in the middle of a request */
-	uint64_t stalled;        /**< connections closed by the stall timeout */
-	uint64_t idle_closed;    /**< connections closed by the idle timeout */
-	uint64_t oversize_reply; /**< answers too large for a response, replaced by an error */
-	uint64_t io_errors;      /**< connections lost to a read/write error */
+	uint64_t bad_length;      /**< frames with a length of 0 or above the maximum */
+	uint64_t bad_payload;     /**< well-framed requests that broke the protocol */
+	uint64_t truncated;       /**< connections closed in the middle of a request */
+	uint64_t stalled;         /**< connections closed by the stall timeout */
+	uint64_t idle_closed;     /**< connections closed by the idle timeout */
+	uint64_t oversize_reply;  /**< answers too large for a response, replaced by an error */
+	uint64_t io_errors;       /**< connections lost to a read/write error */
 };
 
 struct cp_sock;

@@ -13,8 +13,8 @@
 #include "cp_sock.h"
 
 int
-cp_sock_ctl_handle(void *ctx, const char *line, bool json, char **body, size_t *body_len,
-		   char *err, size_t err_len)
+cp_sock_ctl_handle(void *ctx, const char *line, bool json, char **body, size_t *body_len, char *err,
+		   size_t err_len)
 {
 	struct cp_ctl *ctl = ctx;
 	struct cp_err e = { .buf = err, .len = err_len };

@@ -26,6 +26,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -336,9 +337,9 @@ test_proto_frames(void **state)
 	assert_int_equal(cp_proto_request_frame("show version", true, &f, &len), 0);
 	assert_int_equal(len, 4 + 1 + 12);
 	assert_int_equal(cp_proto_get_u32(f), 13);
-	assert_int_equal(cp_proto_request_parse(f + 4, len - 4, &json, &line, &line_len, err,
-						sizeof(err)),
-			 0);
+	assert_int_equal(
+		cp_proto_request_parse(f + 4, len - 4, &json, &line, &line_len, err, sizeof(err)),
+		0);
 	assert_true(json);
 	assert_int_equal(line_len, 12);
 	assert_memory_equal(line, "show version", 12);
@@ -455,10 +456,12 @@ static const struct frame_case frame_cases[] = {
 	{ "one above the maximum", B("\0\x01\0\x01"), -EMSGSIZE, "65537 bytes exceeds", true },
 	{ "an HTTP request", B("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), -EMSGSIZE,
 	  "1195725856 bytes exceeds", true },
-	{ "unknown flag", B("\0\0\0\x05\x80" "echo"), -EPROTO, "unknown request flags 0x80", false },
+	{ "unknown flag",
+	  B("\0\0\0\x05\x80"
+	    "echo"),
+	  -EPROTO, "unknown request flags 0x80", false },
 	{ "NUL in the line", B("\0\0\0\x06\0ec\0ho"), -EPROTO, "byte 0x00 at column 3", false },
-	{ "newline in the line", B("\0\0\0\x06\0echo\n"), -EPROTO, "byte 0x0a at column 5",
-	  false },
+	{ "newline in the line", B("\0\0\0\x06\0echo\n"), -EPROTO, "byte 0x0a at column 5", false },
 	{ "CR in the line", B("\0\0\0\x03\0\ra"), -EPROTO, "byte 0x0d at column 1", false },
 };
 
@@ -594,6 +597,34 @@ test_stalled_client(void **state)
 	assert_int_equal(st.idle_closed, 0);
 }
 
+/* Bytes dripping in, each before the stall timeout, still lose the slot in time. */
+static void
+test_dripping_client(void **state)
+{
+	struct srv *v = serve(state, NULL);
+	static const char frame[] = "\0\0\0\x0b\0echo drip!"; /* 4 bytes of it are sent */
+	int fd = client(v);
+	int64_t t0 = now_ms();
+	struct answer a;
+	unsigned i;
+
+	for (i = 0; i < 4; i++) { /* at 0, 200, 400, 600 ms: every gap under the timeout */
+		send_raw(fd, frame + i, 1);
+		usleep(STALL_MS / 4 * 1000);
+	}
+	a = read_answer(fd, STALL_MS * 2);
+	assert_int_equal(a.status, -ETIMEDOUT);
+	free(a.body);
+	/* Within the stall time of the first byte, give or take a poll tick. */
+	assert_true(now_ms() - t0 < STALL_MS + STALL_MS / 2);
+	close(fd);
+
+	struct cp_sock_stats st = stats_after_stop(v);
+
+	assert_int_equal(st.stalled, 1);
+	assert_int_equal(st.requests, 0);
+}
+
 /* A client that never reads its 8 MB answer blocks nobody and is dropped. */
 static void
 test_slow_reader(void **state)
@@ -688,6 +719,39 @@ test_too_many_clients(void **state)
 	assert_int_equal(st.accepted, MAX_CLIENTS + 1);
 }
 
+/* Out of file descriptors: the pending client is refused with a reason, no spinning. */
+static void
+test_out_of_fds(void **state)
+{
+	struct srv *v = serve(state, NULL);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0), filler[1024], n = 0, other;
+
+	assert_true(fd >= 0);
+	strcpy(sa.sun_path, v->path);
+	/* Take every descriptor left (the process shares its table with the server). */
+	while (n < (int)N(filler) && (filler[n] = dup(0)) >= 0)
+		n++;
+	if (n == (int)N(filler))
+		skip(); /* a limit this high: the test cannot exhaust it cheaply */
+	assert_int_equal(errno, EMFILE);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	expect(fd, -EMFILE, "the daemon is out of file descriptors");
+	close(fd);
+	while (n > 0)
+		close(filler[--n]);
+	/* Served again once descriptors are back. */
+	other = client(v);
+	send_request(other, 0, "echo back");
+	expect(other, 0, "back");
+	close(other);
+
+	struct cp_sock_stats st = stats_after_stop(v);
+
+	assert_int_equal(st.refused_fds, 1);
+	assert_int_equal(st.accepted, 1);
+}
+
 /* ---- peers ------------------------------------------------------------------ */
 
 /* A group to allow that nobody (65534) is not a member of. */
@@ -719,7 +783,7 @@ test_group(gid_t *gid)
 struct peer_case {
 	const char *desc;
 	uid_t uid;
-	gid_t gid;               /* 0: the test group */
+	gid_t gid;                /* 0: the test group */
 	bool supplementary_group; /* the test group as a supplementary group */
 	int32_t status;
 	const char *body;
@@ -751,8 +815,7 @@ peer_child(const struct srv *v, const struct peer_case *pc, gid_t group, int out
 	fd = cp_proto_connect(v->path, err, sizeof(err));
 	if (fd < 0)
 		_exit(11);
-	if (cp_proto_call(fd, "echo peer", false, 3000, &status, &body, &len, err, sizeof(err)) <
-	    0)
+	if (cp_proto_call(fd, "echo peer", false, 3000, &status, &body, &len, err, sizeof(err)) < 0)
 		_exit(12);
 	if (write(out, &status, sizeof(status)) != sizeof(status) ||
 	    write(out, body, len) != (ssize_t)len)
@@ -976,7 +1039,8 @@ struct open_case {
 static const struct open_case open_cases[] = {
 	{ "unknown group", "no-such-group-tlslb", NULL, NULL, ENOENT,
 	  "unknown group no-such-group-tlslb" },
-	{ "a regular file at the path", NULL, "keep me", NULL, EEXIST, "exists and is not a socket" },
+	{ "a regular file at the path", NULL, "keep me", NULL, EEXIST,
+	  "exists and is not a socket" },
 	{ "two missing directories", NULL, NULL, "a/b/ctl.sock", ENOENT, "creating directory" },
 	{ "path too long", NULL, NULL,
 	  "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -1056,6 +1120,14 @@ test_idle_timeout(void **state)
 int
 main(void)
 {
+	/* A low descriptor limit, so that test_out_of_fds can reach it. */
+	struct rlimit rl = { .rlim_cur = 256, .rlim_max = 256 };
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur > 256)
+		rl.rlim_cur = 256;
+	setrlimit(RLIMIT_NOFILE, &rl);
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_proto_frames),
 		T(test_request_response),
@@ -1064,9 +1136,11 @@ main(void)
 		T(test_truncated),
 		T(test_interleaved_clients),
 		T(test_stalled_client),
+		T(test_dripping_client),
 		T(test_slow_reader),
 		T(test_big_answer),
 		T(test_too_many_clients),
+		T(test_out_of_fds),
 		T(test_peer_credentials),
 		T(test_file_mode_guards),
 		T(test_file_mode_and_group),
