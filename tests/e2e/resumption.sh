@@ -18,7 +18,19 @@
 # in the scenarios of E2E_ASSERT_SCENARIOS that run (the ones tlslb can
 # route today), no tlslb connection fails, and the large hellos really span
 # segments. Mode haproxy is reported, never asserted.
+# E2E_KEEP=1: after the table, leave the topology, the last scenario's nginx
+# pair and tlslb (mode tls) running, and say how to reach and remove them
+# (resumption.sh --sweep TAG).
 set -u
+
+if [ "${1:-}" = --sweep ]; then
+	tag=${2:?usage: $0 --sweep TAG}
+	# shellcheck source=topo.sh
+	. "$(cd "$(dirname "$0")" && pwd)/topo.sh"
+	topo_sweep "$tag"
+	rm -rf "/tmp/tlslb-$tag"
+	exit 0
+fi
 
 TLSLB=${1:?usage: $0 TLSLB [ROUNDS]}
 ROUNDS=${2:-${E2E_ROUNDS:-20}}
@@ -57,6 +69,9 @@ if [ -z "${E2E_TAG:-}" ]; then
 		wait "$child"
 		rc=$?
 	done
+	if [ "$rc" = 0 ] && [ -f "/tmp/tlslb-$E2E_TAG/kept" ]; then
+		exit 0
+	fi
 	topo_sweep "$E2E_TAG"
 	# Nothing may outlive the run: say so loudly if anything does.
 	if left=$(topo_leftovers "$E2E_TAG" "/tmp/tlslb-$E2E_TAG"); then
@@ -247,3 +262,27 @@ esac
 for n in "${notes[@]}"; do echo "$n"; done
 [ "$failed" = 0 ] || fail "see above"
 echo PASS
+
+# keep_running SCENARIO: its nginx pair and tlslb in mode tls, left running.
+keep_running() {
+	local tickets cache ver extra
+	read -r tickets cache ver extra <<<"$(scenario_opts "$1")" || return 1
+	topo_nginx 1 "$tickets" "$cache" || return 1
+	topo_nginx 2 "$tickets" "$cache" || return 1
+	lb_start tls || return 1
+	trap - EXIT INT TERM
+	touch "$DIR/kept"
+	cat <<KEEP
+
+Kept running (scenario $1, tlslb in mode tls, pid $LB_PID):
+  ip netns exec $TAG-c1 curl -sk https://$E2E_VIP/
+  ip netns exec $TAG-c1 openssl s_client -connect $E2E_VIP:443 $ver -ign_eof
+  ip netns exec $TAG-c1 tcpdump -ni eth0 tcp port 443   (servers: $TAG-s1, $TAG-s2)
+  tlslb log (counters on exit): $DIR/tlslb.log
+  namespaces: $(printf '%s ' "$TAG"-{c1,c2,s1,s2,lb})
+Remove everything: $0 --sweep $TAG
+KEEP
+}
+if [ "${E2E_KEEP:-0}" = 1 ]; then
+	keep_running "$sc" || fail "could not leave the topology running"
+fi
