@@ -210,6 +210,10 @@ for sc in $SCENARIOS; do
 				echo "not ok - $sc: the ClientHello ($bytes bytes) fits in one segment"
 				failed=1
 			fi
+			case "$how1 $how2" in *fail*)
+				echo "not ok - $sc $mode: a probe connection failed ($how1, $how2)"
+				[ "$mode" != haproxy ] && failed=1 ;;
+			esac
 		fi
 		full=0 resumed=0 fails=0 n1=0 n2=0
 		for r in $(seq "$ROUNDS"); do

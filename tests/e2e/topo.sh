@@ -364,6 +364,9 @@ topo_hello_probe() {
 	out=$(timeout 30 tshark -n -r "$pcap" -Y 'tls.handshake.type == 1' \
 		-T fields -e tls.handshake.length -e tcp.segment.count 2>/dev/null | head -1)
 	read -r len segs <<<"$out"
-	[ -n "$len" ] || { echo "0 0 ${how1#* } ${how2#* }"; return 1; }
-	echo "$((len + 4)) ${segs:-1} ${how1#* } ${how2#* }"
+	# "s1 new" -> new; "fail -" -> fail
+	how1=${how1#s[12] } how2=${how2#s[12] }
+	how1=${how1% -} how2=${how2% -}
+	[ -n "$len" ] || { echo "0 0 $how1 $how2"; return 1; }
+	echo "$((len + 4)) ${segs:-1} $how1 $how2"
 }
