@@ -294,7 +294,6 @@ topo_haproxy() {
 global
     nbthread 1
     maxconn 512
-    stats socket $d/stats.sock mode 600
 
 defaults
     mode tcp
