@@ -161,14 +161,33 @@ lb_stop() {
 	esac
 }
 
-# lb_counted: "FULL RESUMED MULTISEG" as tlslb counted them (its counters at
-# exit, in its log): full and resumed handshakes seen in the server flights,
-# ClientHellos that came in more than one segment.
+# lb_counted: "FULL RESUMED MULTISEG S1 S2" as tlslb counted them (its
+# counters at exit, in its log): full and resumed handshakes seen in the
+# server flights (mode tls), ClientHellos that came in more than one
+# segment, connections sent to s1 (backend 0) and s2 (backend 1).
 lb_counted() {
 	awk '/^backend[0-9]+\.full / { f += $2 }
 		/^backend[0-9]+\.resumed_/ { r += $2 }
 		/^hello\.segments\./ && $1 != "hello.segments.1" { m += $2 }
-		END { printf "%d %d %d\n", f, r, m }' "$DIR/tlslb.log"
+		$1 == "backend0.new_flows" { n1 = $2 }
+		$1 == "backend1.new_flows" { n2 = $2 }
+		END { printf "%d %d %d %d %d\n", f, r, m, n1, n2 }' "$DIR/tlslb.log"
+}
+
+# count_conn WHO HOW: one more connection of the pass (first connections and
+# probes included) in the all_* totals, to compare with tlslb's counters.
+count_conn() {
+	case $1 in
+	s1) all_n1=$((all_n1 + 1)) ;;
+	s2) all_n2=$((all_n2 + 1)) ;;
+	*) return 0 ;;
+	esac
+	all_conns=$((all_conns + 1))
+	if [ "$2" = reused ]; then
+		all_resumed=$((all_resumed + 1))
+	else
+		all_full=$((all_full + 1))
+	fi
 }
 
 asserted() {
@@ -177,15 +196,15 @@ asserted() {
 }
 
 # full, resumed: reconnections as the clients saw them (the first connection
-# of each client, with nothing to resume, is not counted); lb:full, lb:res:
-# every handshake of the pass as tlslb counted it (mode tls only).
-printf '%-18s %-8s %6s %6s %8s %7s %5s %5s %5s %8s %7s\n' scenario mode conns full resumed rate s1 s2 fail \
-	lb:full lb:res
+# of each client, with nothing to resume, is not counted); lb:*: every
+# connection and handshake of the pass as tlslb counted it.
+printf '%-18s %-8s %5s %5s %7s %7s %4s %4s %4s %5s %5s %7s %6s\n' scenario mode conns full resumed rate \
+	s1 s2 fail lb:s1 lb:s2 lb:full lb:res
 failed=0
 notes=()
 # The large hellos are measured once per scenario, through tlslb if it can.
 PROBE_MODE=${MODES%% *}
-case " $MODES " in *" tls "*) PROBE_MODE=tls ;; esac
+case " $MODES " in *" tls "* | *" l4 "*) PROBE_MODE=tls ;; esac
 for sc in $SCENARIOS; do
 	read -r tickets cache ver extra <<<"$(scenario_opts "$sc")" || fail "unknown scenario $sc"
 	topo_nginx 1 "$tickets" "$cache" || fail "nginx s1"
@@ -194,25 +213,21 @@ for sc in $SCENARIOS; do
 		lb_start "$mode" || fail "$mode start"
 		rm -f "$DIR"/c?.sess
 		# every handshake of the pass, first connections and probe included
-		all_full=0 all_resumed=0 all_conns=0
+		all_full=0 all_resumed=0 all_conns=0 all_n1=0 all_n2=0
 		if [ "$mode" = "$PROBE_MODE" ] && [ "${sc%-large-hello}" != "$sc" ]; then
 			# How big the hello is, and in how many segments it travels
 			# (the MSS comes from the SYN-ACK: tlslb's cookie or the kernel's).
 			# shellcheck disable=SC2086
-			read -r bytes segs how1 how2 <<<"$(topo_hello_probe c1 "$ver" $extra)"
-			for how in $how1 $how2; do
-				case $how in
-				new) all_full=$((all_full + 1)) all_conns=$((all_conns + 1)) ;;
-				reused) all_resumed=$((all_resumed + 1)) all_conns=$((all_conns + 1)) ;;
-				esac
-			done
+			read -r bytes segs who1 how1 who2 how2 <<<"$(topo_hello_probe c1 "$ver" $extra)"
+			count_conn "$who1" "$how1"
+			count_conn "$who2" "$how2"
 			notes+=("$sc: resuming ClientHello of $bytes bytes in $segs TCP segments (probe through $mode)")
 			if [ "${E2E_ASSERT:-0}" = 1 ] && ! [ "$segs" -ge 2 ] 2>/dev/null; then
 				echo "not ok - $sc: the ClientHello ($bytes bytes) fits in one segment"
 				failed=1
 			fi
-			case "$how1 $how2" in *fail*)
-				echo "not ok - $sc $mode: a probe connection failed ($how1, $how2)"
+			case "$who1 $who2" in *fail*)
+				echo "not ok - $sc $mode: a probe connection failed"
 				[ "$mode" != haproxy ] && failed=1 ;;
 			esac
 		fi
@@ -226,8 +241,7 @@ for sc in $SCENARIOS; do
 				# shellcheck disable=SC2086
 				read -r who how <<<"$(topo_connect "$c" "$DIR/$c.sess" "$ver" $extra)"
 				case $who in s1) n1=$((n1 + 1)) ;; s2) n2=$((n2 + 1)) ;; *) fails=$((fails + 1)); continue ;; esac
-				all_conns=$((all_conns + 1))
-				[ "$how" = reused ] && all_resumed=$((all_resumed + 1)) || all_full=$((all_full + 1))
+				count_conn "$who" "$how"
 				# The first connection of each client has nothing to resume.
 				[ "$r" = 1 ] && continue
 				[ "$how" = reused ] && resumed=$((resumed + 1)) || full=$((full + 1))
@@ -236,15 +250,23 @@ for sc in $SCENARIOS; do
 		total=$((full + resumed))
 		rate=$(awk -v r="$resumed" -v t="$total" 'BEGIN { printf "%.1f", t ? 100 * r / t : 0 }')
 		lb_stop "$mode" || fail "$mode stop"
-		lb_full=- lb_res=- lb_multi=-
-		[ "$mode" = tls ] && read -r lb_full lb_res lb_multi <<<"$(lb_counted)"
-		printf '%-18s %-8s %6d %6d %8d %6s%% %5d %5d %5d %8s %7s\n' "$sc" "$mode" $((n1 + n2 + fails)) \
-			"$full" "$resumed" "$rate" "$n1" "$n2" "$fails" "$lb_full" "$lb_res"
+		lb_full=- lb_res=- lb_multi=- lb_n1=- lb_n2=-
+		[ "$mode" != haproxy ] && read -r lb_full lb_res lb_multi lb_n1 lb_n2 <<<"$(lb_counted)"
+		# without TLS awareness tlslb does not read the handshakes
+		[ "$mode" = l4 ] && lb_full=- lb_res=-
+		printf '%-18s %-8s %5d %5d %7d %6s%% %4d %4d %4d %5s %5s %7s %6s\n' "$sc" "$mode" \
+			$((n1 + n2 + fails)) "$full" "$resumed" "$rate" "$n1" "$n2" "$fails" \
+			"$lb_n1" "$lb_n2" "$lb_full" "$lb_res"
 		if [ "${E2E_ASSERT:-0}" = 1 ] && [ "$mode" != haproxy ]; then
 			[ "$fails" = 0 ] || { echo "not ok - $sc $mode: $fails connections failed"; failed=1; }
 			if [ "$mode" = tls ] && asserted "$sc" &&
 				awk -v r="$rate" -v m="$MIN_RATE" 'BEGIN { exit !(r < m) }'; then
 				echo "not ok - $sc $mode: resumption rate $rate% < $MIN_RATE%"
+				failed=1
+			fi
+			if [ "$lb_n1 $lb_n2" != "$all_n1 $all_n2" ]; then
+				echo "not ok - $sc $mode: tlslb sent $lb_n1 connections to s1 and $lb_n2 to s2," \
+					"the clients saw $all_n1 and $all_n2"
 				failed=1
 			fi
 			if [ "$mode" = tls ] && [ "$lb_full $lb_res" != "$all_full $all_resumed" ]; then
@@ -262,7 +284,7 @@ for sc in $SCENARIOS; do
 	topo_nginx_stop 2 || fail "nginx s2 did not stop"
 done
 case " $MODES " in *" tls "*)
-	notes+=("lb:full, lb:res: the handshakes tlslb saw itself (mode tls), first connections and probes included") ;;
+	notes+=("lb:*: as tlslb counted them itself, first connections and probes included") ;;
 esac
 for n in "${notes[@]}"; do echo "$n"; done
 [ "$failed" = 0 ] || fail "see above"

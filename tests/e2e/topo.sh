@@ -340,9 +340,9 @@ topo_haproxy_stop() {
 
 # topo_hello_probe CLIENT VERSION [s_client options...]: two connections
 # from CLIENT, the second resuming the first's session with a capture on the
-# client's link; prints "BYTES SEGMENTS HOW1 HOW2": the size of the resuming
-# ClientHello (handshake message), how many TCP segments carried it, and the
-# outcome of each connection (new, reused or fail, as topo_connect says).
+# client's link; prints "BYTES SEGMENTS WHO1 HOW1 WHO2 HOW2": the size of the
+# resuming ClientHello (handshake message), how many TCP segments carried
+# it, and what topo_connect said of each connection.
 topo_hello_probe() {
 	local c=$1 pcap=$DIR/hello-$1.pcap err=$DIR/hello-$1.err tpid out len segs how1 how2
 	shift
@@ -363,9 +363,6 @@ topo_hello_probe() {
 	out=$(timeout 30 tshark -n -r "$pcap" -Y 'tls.handshake.type == 1' \
 		-T fields -e tls.handshake.length -e tcp.segment.count 2>/dev/null | head -1)
 	read -r len segs <<<"$out"
-	# "s1 new" -> new; "fail -" -> fail
-	how1=${how1#s[12] } how2=${how2#s[12] }
-	how1=${how1% -} how2=${how2% -}
 	[ -n "$len" ] || { echo "0 0 $how1 $how2"; return 1; }
 	echo "$((len + 4)) ${segs:-1} $how1 $how2"
 }
