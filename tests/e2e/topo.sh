@@ -41,6 +41,22 @@ topo_sweep() {
 	return 0
 }
 
+# topo_leftovers TAG DIR: what a run left behind after topo_sweep, one line
+# each: namespaces of TAG, processes whose command line names DIR (nginx,
+# HAProxy and tlslb are started with their files there). Nothing: exit 1.
+topo_leftovers() {
+	local tag=$1 dir=$2 found=1 pid
+	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
+		case $ns in "$tag"-*) echo "namespace $ns"; found=0 ;; esac
+	done
+	for pid in $(pgrep -f -- "$dir/" 2>/dev/null); do
+		[ "$pid" = "$$" ] && continue
+		echo "process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		found=0
+	done
+	return $found
+}
+
 topo_quiet() {
 	# No IPv6 chatter (router solicitations, DAD) on tlslb's ports.
 	in_ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
@@ -230,4 +246,123 @@ topo_connect() {
 		return 1
 	fi
 	[ "$how" = Reused ] && echo "$who reused" || echo "$who new"
+}
+
+# topo_kernel_lb on|off: hand lb's kernel the links tlslb otherwise owns, so
+# that a proxy can stand in tlslb's position (HAProxy for the comparison):
+# the clients' router and the VIP on hc, the servers' router on hs, ARP on.
+# "off" gives the links back to tlslb (no address, no ARP). Both flush the
+# neighbour caches of the clients and servers so nobody keeps an answer
+# from the other owner.
+topo_kernel_lb() {
+	local ns=$TAG-lb i rc=0
+	case $1 in
+	on)
+		ip -n "$ns" link set hc arp on || rc=1
+		ip -n "$ns" link set hs arp on || rc=1
+		ip -n "$ns" addr add "$E2E_LB_CL_IP/24" dev hc || rc=1
+		ip -n "$ns" addr add "$E2E_VIP/32" dev hc || rc=1
+		ip -n "$ns" addr add "$E2E_LB_SV_IP/24" dev hs || rc=1
+		;;
+	off)
+		ip -n "$ns" addr flush dev hc || rc=1
+		ip -n "$ns" addr flush dev hs || rc=1
+		ip -n "$ns" link set hc arp off || rc=1
+		ip -n "$ns" link set hs arp off || rc=1
+		;;
+	*) return 1 ;;
+	esac
+	for i in c1 c2 s1 s2; do
+		ip -n "$TAG-$i" neigh flush dev eth0 2>/dev/null
+	done
+	return $rc
+}
+
+# topo_haproxy: Debian's HAProxy in lb in tlslb's position (needs
+# topo_kernel_lb on), TCP mode, round-robin, with the SSL session-ID
+# stickiness of its documentation (configuration.txt, "stick
+# store-response"), with the fetch names HAProxy 2.6 accepts (the example
+# there spells them rep.ssl_hello_type and resp.payload_lv, which 2.6
+# rejects: res.ssl_hello_type and res.payload_lv) and one line more: a
+# "tcp-response inspect-delay", without which 2.6 evaluates the response
+# rules before the ServerHello is there and never learns a session ID (0%
+# resumption with session IDs, checked); sets HAPROXY_PID.
+topo_haproxy() {
+	local d=$DIR/haproxy
+	mkdir -p "$d"
+	cat >"$d/haproxy.cfg" <<HAPROXY
+global
+    nbthread 1
+    maxconn 512
+
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+
+frontend tls
+    bind $E2E_VIP:443
+    default_backend servers
+
+backend servers
+    balance roundrobin
+    # The maximum SSL session ID length is 32 bytes.
+    stick-table type binary len 32 size 30k expire 30m
+    acl clienthello req.ssl_hello_type 1
+    acl serverhello res.ssl_hello_type 2
+    tcp-request inspect-delay 5s
+    tcp-request content accept if clienthello
+    tcp-response inspect-delay 5s
+    tcp-response content accept if serverhello
+    # Session ID: length at offset 43 of the record, value from 44.
+    stick on req.payload_lv(43,1) if clienthello
+    stick store-response res.payload_lv(43,1) if serverhello
+    server s1 $E2E_S1_IP:443
+    server s2 $E2E_S2_IP:443
+HAPROXY
+	haproxy -c -q -f "$d/haproxy.cfg" >"$d/check.log" 2>&1 ||
+		{ cat "$d/check.log" >&2; return 1; }
+	# Not through in_ns: $! must be haproxy itself (ip netns exec execs it).
+	ip netns exec "$TAG-lb" haproxy -db -f "$d/haproxy.cfg" >"$d/haproxy.log" 2>&1 &
+	HAPROXY_PID=$!
+	topo_wait_listen lb 443 || { cat "$d/haproxy.log" >&2; return 1; }
+}
+
+topo_haproxy_stop() {
+	[ -n "${HAPROXY_PID:-}" ] || return 0
+	kill -TERM "$HAPROXY_PID" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$HAPROXY_PID" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$HAPROXY_PID" 2>/dev/null
+	wait "$HAPROXY_PID" 2>/dev/null
+	HAPROXY_PID=
+}
+
+# topo_hello_probe CLIENT VERSION [s_client options...]: two connections
+# from CLIENT, the second resuming the first's session with a capture on the
+# client's link; prints "BYTES SEGMENTS WHO1 HOW1 WHO2 HOW2": the size of the
+# resuming ClientHello (handshake message), how many TCP segments carried
+# it, and what topo_connect said of each connection.
+topo_hello_probe() {
+	local c=$1 pcap=$DIR/hello-$1.pcap err=$DIR/hello-$1.err tpid out len segs how1 how2
+	shift
+	rm -f "$pcap" "$err" "$DIR/probe.sess"
+	how1=$(topo_connect "$c" "$DIR/probe.sess" "$@")
+	# Not through in_ns: $! must be timeout, which passes TERM to tcpdump.
+	ip netns exec "$TAG-$c" timeout 20 tcpdump -i eth0 -n -U -Z root --immediate-mode -s 0 -w "$pcap" \
+		'tcp dst port 443' 2>"$err" &
+	tpid=$!
+	for _ in $(seq 50); do grep -q "listening on" "$err" 2>/dev/null && break; sleep 0.1; done
+	how2=$(topo_connect "$c" "$DIR/probe.sess" "$@")
+	sleep 0.2
+	kill -TERM "$tpid" 2>/dev/null
+	wait "$tpid" 2>/dev/null
+	rm -f "$DIR/probe.sess"
+	# tshark names the segments of a reassembled hello in the frame that
+	# completes it; a hello in one segment has no such field.
+	out=$(timeout 30 tshark -n -r "$pcap" -Y 'tls.handshake.type == 1' \
+		-T fields -e tls.handshake.length -e tcp.segment.count 2>/dev/null | head -1)
+	read -r len segs <<<"$out"
+	[ -n "$len" ] || { echo "0 0 $how1 $how2"; return 1; }
+	echo "$((len + 4)) ${segs:-1} $how1 $how2"
 }
