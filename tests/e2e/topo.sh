@@ -366,3 +366,71 @@ topo_hello_probe() {
 	[ -n "$len" ] || { echo "0 0 $how1 $how2"; return 1; }
 	echo "$((len + 4)) ${segs:-1} $how1 $how2"
 }
+
+# --- ticket keys (issue 6): tlslb's key service on the management network,
+# one tlslb-keyagent per server writing nginx's ssl_session_ticket_key files.
+
+E2E_KEYS_PORT=7443
+E2E_KEY_SLOTS=16
+
+# topo_pki: a test CA, the key service's certificate, one per agent (CN s1, s2).
+topo_pki() {
+	local d=$DIR/pki n
+	mkdir -p "$d" && chmod 700 "$d"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+		-subj "/CN=tlslb e2e CA" -keyout "$d/ca.key" -out "$d/ca.pem" >/dev/null 2>&1 || return 1
+	for n in keysvc s1 s2; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+			-subj "/CN=$n" -keyout "$d/$n.key" -out "$d/$n.csr" >/dev/null 2>&1 || return 1
+		openssl x509 -req -in "$d/$n.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" \
+			-CAcreateserial -days 1 -out "$d/$n.pem" >/dev/null 2>&1 || return 1
+	done
+}
+
+# topo_keys_conf POLICY: the config lines of the key service (tlslb side).
+topo_keys_conf() {
+	cat <<CONF
+keys listen $E2E_MGMT_LB_IP:$E2E_KEYS_PORT ca $DIR/pki/ca.pem cert $DIR/pki/keysvc.pem key $DIR/pki/keysvc.key state $DIR/keys.state
+keys service $E2E_VIP:443 policy ${1:-per-server}
+keys agent $E2E_VIP:443 $E2E_S1_IP:443 cn s1 format nginx
+keys agent $E2E_VIP:443 $E2E_S2_IP:443 cn s2 format nginx
+CONF
+}
+
+# topo_keyfiles I: the ssl_session_ticket_key files nginx in sI reads.
+topo_keyfiles() {
+	local k
+	for k in $(seq 0 $((E2E_KEY_SLOTS - 1))); do
+		printf '%s ' "$DIR/keys-s$1/ticket.$k.key"
+	done
+}
+
+# topo_keyagent KEYAGENT I: the agent of sI; reloads nginx when it runs.
+topo_keyagent() {
+	local agent=$1 i=$2 ip=E2E_S${2}_IP
+	mkdir -p "$DIR/keys-s$i" && chmod 700 "$DIR/keys-s$i"
+	in_ns "$TAG-s$i" "$agent" --connect "$E2E_MGMT_LB_IP:$E2E_KEYS_PORT" --ca "$DIR/pki/ca.pem" \
+		--cert "$DIR/pki/s$i.pem" --key "$DIR/pki/s$i.key" --backend "${!ip}:443" \
+		--format nginx --dir "$DIR/keys-s$i" --slots "$E2E_KEY_SLOTS" \
+		--reload "p=$DIR/nginx-s$i/nginx.pid; if [ -s \$p ]; then kill -HUP \$(cat \$p); fi" \
+		--backoff-max 2 >"$DIR/keyagent-s$i.log" 2>&1 &
+	eval "E2E_AGENT$i=\$!"
+}
+
+# topo_wait_keys I: until the agent of sI has written its key files.
+topo_wait_keys() {
+	for _ in $(seq 100); do
+		[ -s "$DIR/keys-s$1/ticket.0.key" ] && return 0
+		sleep 0.1
+	done
+	echo "no ticket keys for s$1 (see $DIR/keyagent-s$1.log)" >&2
+	return 1
+}
+
+topo_keyagents_stop() {
+	local pid
+	for pid in "${E2E_AGENT1:-}" "${E2E_AGENT2:-}"; do
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null
+	done
+	E2E_AGENT1= E2E_AGENT2=
+}
