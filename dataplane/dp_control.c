@@ -100,7 +100,7 @@ static void dp_control_keyname(void *ctx, const struct cp_ip *vip, uint16_t vpor
 static void dp_control_keys_log(void *ctx, const char *line)
 {
 	(void)ctx;
-	DP_LOG(NOTICE, "keys: %s", line);
+	DP_LOG(NOTICE, "%s", line);
 }
 
 /* The key service follows `keys listen`: (re)created when it changes. */

@@ -18,6 +18,10 @@
 # in the scenarios of E2E_ASSERT_SCENARIOS that run (the ones tlslb can
 # route today), no tlslb connection fails, and the large hellos really span
 # segments. Mode haproxy is reported, never asserted.
+# In mode tls the servers also share session-ticket keys: tlslb's key service
+# gives each nginx its own encrypting key and every other's for decryption
+# (tlslb-keyagent, E2E_KEYAGENT; E2E_KEYS=0 turns it off), so TLS 1.3
+# tickets, whose key names tlslb cannot learn from the wire, route too.
 # E2E_KEEP=1: after the table, leave the topology, the last scenario's nginx
 # pair and tlslb (mode tls) running, and say how to reach and remove them
 # (resumption.sh --sweep TAG).
@@ -44,6 +48,9 @@ if [ -z "${E2E_MODES:-}" ]; then
 fi
 MODES=$E2E_MODES
 MIN_RATE=${E2E_MIN_RATE:-99}
+KEYAGENT=${E2E_KEYAGENT:-$(dirname "$TLSLB")/../tools/keyagent/tlslb-keyagent}
+KEYS=${E2E_KEYS:-1}
+TLSLBCTL=${E2E_TLSLBCTL:-$(dirname "$TLSLB")/../tools/tlslbctl/tlslbctl}
 
 skip() { echo "SKIP: $*"; exit 77; }
 [ "$(id -u)" = 0 ] || skip "needs root"
@@ -95,6 +102,7 @@ cleanup() {
 	trap - EXIT INT TERM
 	topo_tlslb_stop
 	topo_haproxy_stop
+	topo_keyagents_stop
 	topo_nginx_stop 1 >/dev/null 2>&1
 	topo_nginx_stop 2 >/dev/null 2>&1
 	topo_sweep "$TAG"
@@ -146,9 +154,34 @@ lb_start() {
 		;;
 	*)
 		topo_conf "$1" >"$DIR/tlslb.conf"
+		if [ "$1" = tls ] && [ "$KEYS" = 1 ]; then
+			[ -d "$DIR/pki" ] || topo_pki || return 1
+			topo_keys_conf >>"$DIR/tlslb.conf"
+		fi
 		topo_tlslb "$TLSLB" "$DIR/tlslb.conf" "$DIR/tlslb.log"
 		;;
 	esac
+}
+
+# servers_start MODE TICKETS CACHE: the nginx pair; in mode tls with keys,
+# with the ticket keys the agents receive from tlslb (the agents started
+# once: they reconnect to each tlslb, which keeps its keys in a state file).
+servers_start() {
+	local i
+	if [ "$1" = tls ] && [ "$KEYS" = 1 ]; then
+		if [ -z "${E2E_AGENT1:-}" ]; then
+			topo_keyagent "$KEYAGENT" 1
+			topo_keyagent "$KEYAGENT" 2
+		fi
+		for i in 1 2; do
+			topo_wait_keys "$i" || return 1
+			# shellcheck disable=SC2046
+			topo_nginx "$i" "$2" "$3" $(topo_keyfiles "$i") || return 1
+		done
+	else
+		topo_nginx 1 "$2" "$3" || return 1
+		topo_nginx 2 "$2" "$3" || return 1
+	fi
 }
 
 lb_stop() {
@@ -207,10 +240,9 @@ PROBE_MODE=${MODES%% *}
 case " $MODES " in *" tls "* | *" l4 "*) PROBE_MODE=tls ;; esac
 for sc in $SCENARIOS; do
 	read -r tickets cache ver extra <<<"$(scenario_opts "$sc")" || fail "unknown scenario $sc"
-	topo_nginx 1 "$tickets" "$cache" || fail "nginx s1"
-	topo_nginx 2 "$tickets" "$cache" || fail "nginx s2"
 	for mode in $MODES; do
 		lb_start "$mode" || fail "$mode start"
+		servers_start "$mode" "$tickets" "$cache" || fail "nginx servers ($mode)"
 		rm -f "$DIR"/c?.sess
 		# every handshake of the pass, first connections and probe included
 		all_full=0 all_resumed=0 all_conns=0 all_n1=0 all_n2=0
@@ -249,7 +281,13 @@ for sc in $SCENARIOS; do
 		done
 		total=$((full + resumed))
 		rate=$(awk -v r="$resumed" -v t="$total" 'BEGIN { printf "%.1f", t ? 100 * r / t : 0 }')
+		if [ "$mode" = tls ] && [ -x "$TLSLBCTL" ]; then
+			"$TLSLBCTL" -s "$DIR/tlslb.sock" show backends >"$DIR/show-backends.txt" 2>&1
+			"$TLSLBCTL" -s "$DIR/tlslb.sock" show keys >"$DIR/show-keys.txt" 2>&1
+		fi
 		lb_stop "$mode" || fail "$mode stop"
+		topo_nginx_stop 1 || fail "nginx s1 did not stop"
+		topo_nginx_stop 2 || fail "nginx s2 did not stop"
 		lb_full=- lb_res=- lb_multi=- lb_n1=- lb_n2=-
 		[ "$mode" != haproxy ] && read -r lb_full lb_res lb_multi lb_n1 lb_n2 <<<"$(lb_counted)"
 		# without TLS awareness tlslb does not read the handshakes
@@ -280,13 +318,17 @@ for sc in $SCENARIOS; do
 			fi
 		fi
 	done
-	topo_nginx_stop 1 || fail "nginx s1 did not stop"
-	topo_nginx_stop 2 || fail "nginx s2 did not stop"
 done
+topo_keyagents_stop
 case " $MODES " in *" tls "*)
 	notes+=("lb:*: as tlslb counted them itself, first connections and probes included") ;;
 esac
 for n in "${notes[@]}"; do echo "$n"; done
+if [ "${E2E_SHOW:-0}" = 1 ] && [ -s "$DIR/show-backends.txt" ]; then
+	echo
+	echo "tlslbctl show backends (the last mode tls pass: $sc):"
+	cat "$DIR/show-backends.txt"
+fi
 [ "$failed" = 0 ] || fail "see above"
 echo PASS
 
@@ -294,9 +336,8 @@ echo PASS
 keep_running() {
 	local tickets cache ver extra
 	read -r tickets cache ver extra <<<"$(scenario_opts "$1")" || return 1
-	topo_nginx 1 "$tickets" "$cache" || return 1
-	topo_nginx 2 "$tickets" "$cache" || return 1
 	lb_start tls || return 1
+	servers_start tls "$tickets" "$cache" || return 1
 	trap - EXIT INT TERM
 	touch "$DIR/kept"
 	cat <<KEEP
@@ -305,6 +346,7 @@ Kept running (scenario $1, tlslb in mode tls, pid $LB_PID):
   ip netns exec $TAG-c1 curl -sk https://$E2E_VIP/
   ip netns exec $TAG-c1 openssl s_client -connect $E2E_VIP:443 $ver -ign_eof
   ip netns exec $TAG-c1 tcpdump -ni eth0 tcp port 443   (servers: $TAG-s1, $TAG-s2)
+  $TLSLBCTL -s $DIR/tlslb.sock show backends   (or: help)
   tlslb log (counters on exit): $DIR/tlslb.log
   namespaces: $(printf '%s ' "$TAG"-{c1,c2,s1,s2,lb})
 Remove everything: $0 --sweep $TAG
