@@ -12,7 +12,10 @@
  *     predicts every response (status and body, in order), every handler call
  *     and when the server closes; the server must match it, never crash,
  *     never answer twice, close after a bad length or a truncated request,
- *     and end with no connection left open;
+ *     and end with no connection left open. When the first byte says so
+ *     (4 or 7 rather than 1), the client hangs up as soon as it has sent
+ *     everything or the first answer arrives: the server must then just
+ *     drop the connection, quietly (a hang-up is no I/O error);
  *  2  the bytes a daemon answers, read by the client side, cp_proto_call():
  *     a response is returned as sent, anything else is refused with a reason.
  */
@@ -37,6 +40,8 @@
 #define SERVER_DEADLINE_MS 5000
 /* A body larger than the socket buffers, so the server writes it in pieces. */
 #define BIG_BODY_LEN (300u * 1024u)
+/* A body one byte longer than a response can carry. */
+#define OVERSIZE_BODY_LEN (CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN + 1u)
 /* Most bytes mode 2 writes into a socketpair (its buffer holds them all). */
 #define CLIENT_INPUT_MAX (64u * 1024u)
 
@@ -209,6 +214,16 @@ fake_answer(const char *line, bool json, struct answer *a)
 		break;
 	case 'N': /* success, empty body */
 		break;
+	case 'O': { /* success, a body too large for a response: refused instead */
+		char reason[REASON_LEN];
+
+		a->status = -EMSGSIZE;
+		snprintf(reason, sizeof(reason),
+			 "reply of %u bytes exceeds the protocol's maximum of %u; narrow the query",
+			 OVERSIZE_BODY_LEN, CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN);
+		bytes_put(&a->body, reason, strlen(reason));
+		break;
+	}
 	case 'B': { /* success, a body the server cannot write in one go */
 		uint8_t chunk[256];
 		size_t i;
@@ -237,6 +252,14 @@ fake_handle(void *ctx, const char *line, bool json, char **body, size_t *body_le
 	fake_answer(line, json, &a);
 	*body = NULL;
 	*body_len = 0;
+	if (line[0] == 'O') {
+		/* The server must refuse it without reading it: left uninitialised. */
+		free(a.body.p);
+		*body = malloc(OVERSIZE_BODY_LEN);
+		CHECK(*body != NULL);
+		*body_len = OVERSIZE_BODY_LEN;
+		return 0;
+	}
 	if (a.rc == 0) {
 		/* An empty body may come as NULL or as a buffer. */
 		*body = (char *)a.body.p;
@@ -367,8 +390,32 @@ connect_client(void)
 	return fd;
 }
 
+/* After a hang-up: the server drops the connection by itself, quietly. */
 static void
-fuzz_server(const uint8_t *in, size_t n, size_t chunk)
+wait_for_drop(const struct cp_sock_stats *before, const struct expect *x)
+{
+	struct cp_sock_stats after;
+	int64_t deadline = now_ms() + SERVER_DEADLINE_MS;
+
+	/* The connection may still wait in the listen queue: accepted, then dropped. */
+	for (;;) {
+		cp_sock_get_stats(server, &after);
+		if (after.accepted - before->accepted == 1 && cp_sock_clients(server) == 0)
+			break;
+		CHECK(cp_sock_poll(server, 0) == 0);
+		if (now_ms() > deadline) {
+			fprintf(stderr, "fuzz_cp_frame: server kept a hung-up client for %d ms\n",
+				SERVER_DEADLINE_MS);
+			abort();
+		}
+	}
+	CHECK(handler_calls <= x->handler_calls);
+	CHECK(after.requests - before->requests == handler_calls);
+	CHECK(after.stalled == before->stalled && after.io_errors == before->io_errors);
+}
+
+static void
+fuzz_server(const uint8_t *in, size_t n, size_t chunk, bool hang_up)
 {
 	struct cp_sock_stats before, after;
 	struct bytes got = { 0 };
@@ -401,6 +448,8 @@ fuzz_server(const uint8_t *in, size_t n, size_t chunk)
 			CHECK(shutdown(fd, SHUT_WR) == 0);
 			shut = true;
 		}
+		if (hang_up && (shut || got.len > 0))
+			break;
 		CHECK(cp_sock_poll(server, 0) == 0);
 		for (;;) {
 			r = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -423,8 +472,17 @@ fuzz_server(const uint8_t *in, size_t n, size_t chunk)
 		}
 	}
 	close(fd);
-
-	if (got.len != x.stream.len || (got.len > 0 && memcmp(got.p, x.stream.p, got.len) != 0)) {
+	/* Whatever arrived is a prefix of what the model expects. */
+	if (got.len > x.stream.len || (got.len > 0 && memcmp(got.p, x.stream.p, got.len) != 0)) {
+		fprintf(stderr, "fuzz_cp_frame: server sent %zu bytes the model does not expect\n",
+			got.len);
+		abort();
+	}
+	if (hang_up) {
+		wait_for_drop(&before, &x);
+		goto out;
+	}
+	if (got.len != x.stream.len) {
 		fprintf(stderr, "fuzz_cp_frame: server sent %zu bytes, the model expects %zu\n",
 			got.len, x.stream.len);
 		abort();
@@ -438,6 +496,7 @@ fuzz_server(const uint8_t *in, size_t n, size_t chunk)
 	CHECK(after.accepted - before.accepted == 1);
 	CHECK(after.stalled == before.stalled && after.io_errors == before.io_errors);
 	CHECK(cp_sock_clients(server) == 0);
+out:
 	free(got.p);
 	free(x.stream.p);
 }
@@ -511,7 +570,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	case 1:
 		if (len < 2)
 			return 0;
-		fuzz_server(data + 2, len - 2, data[1] ? data[1] : SIZE_MAX);
+		fuzz_server(data + 2, len - 2, data[1] ? data[1] : SIZE_MAX, (data[0] / 3) & 1);
 		break;
 	default:
 		fuzz_client(data + 1, len - 1);

@@ -501,9 +501,16 @@ q_version(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
 	(void)cfg;
 	(void)args;
 	(void)e;
-	/* Skip the lines' own bytes up to the first NUL, if there is one. */
-	while (r.left > 0 && *r.p != 0)
-		next_byte(&r);
+	/* The program follows the first NUL (after the lines), or is the whole input. */
+	{
+		const uint8_t *nul = memchr(run.data, 0, run.len);
+
+		if (nul != NULL) {
+			r.p = nul + 1;
+			r.left = run.len - (size_t)(nul + 1 - run.data);
+		}
+	}
+	run.reply_misused = true; /* the program may misuse the builder: render may refuse */
 	for (op = 0; op < MAX_REPLY_OPS && r.left > 0; op++) {
 		switch (next_byte(&r) % 8) {
 		case 0:
@@ -515,7 +522,6 @@ q_version(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
 			}
 			/* 0 or too many columns, or a name used twice: misuse, on purpose. */
 			cp_reply_table(out, name, n, colp);
-			run.reply_misused = true;
 			break;
 		case 1:
 			next_string(&r, text, sizeof(text));

@@ -428,7 +428,7 @@ protocol_seeds(struct out *o)
 		{ 2, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xea, 'b', 'a', 'd' }, /* truncated body */
 	};
 	static const size_t raw_len[] = { 6, 6, 6, 9, 10, 9, 11, 4, 8, 9, 12 };
-	static const char *const special[] = { "Erefuse", "X", "Z", "N", "B7", "", "show version" };
+	static const char *const special[] = { "Erefuse", "X", "Z", "N", "B7", "O", "", "show version" };
 	uint8_t stream[512];
 	size_t i, len = 1;
 
@@ -449,6 +449,45 @@ protocol_seeds(struct out *o)
 		free(frame);
 	}
 	frame_seed(o, 1, stream, len);
+	/* the same, the client hanging up early (mode byte 4: 4 % 3 == 1, 4 / 3 odd) */
+	frame_seed(o, 4, stream, len);
+}
+
+/*
+ * `show version` in fuzz_cp_line answers with a reply its input programs
+ * (see q_version there): after the line and a NUL, a table of two columns, a
+ * row of a string of control, UTF-8 and broken UTF-8 bytes and a NaN, a row
+ * of a u64 and a bool, a free-text block of escapes, a row of an i64 and a
+ * formatted string, a row of 1e300 and a bool; then the same with a misuse.
+ */
+static void
+reply_program_seeds(struct out *o)
+{
+	static const uint8_t program[] = {
+		's', 'h', 'o', 'w', ' ', 'v', 'e', 'r', 's', 'i', 'o', 'n', '\n', 0,
+		0, 1, 't', 2, 1, 'a', 1, 'b',
+		1, 12, 0x01, 0x7f, 0xc3, 0xa9, 0xed, 0xa0, 0x80, 0xff, 0xf0, 0x9f, 0x98, 0x80,
+		4, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0, 3,
+		2, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		5, 1,
+		6, 1, 'x', 8, '\t', '\r', '\b', '\f', '\\', '"', '\n', 0x1b,
+		3, 0x80, 0, 0, 0, 0, 0, 0, 0,
+		7, 1, 'z',
+		4, 0x7e, 0x37, 0xe4, 0x3c, 0x88, 0x00, 0x75, 0x9c, 17,
+		5, 0,
+	};
+	static const uint8_t misuse[] = {
+		0, 1, 't', 0,         /* a table without columns */
+		1, 1, 'c',            /* a cell without a table */
+		0, 1, 't', 1, 1, 'a', /* a table, then */
+		6, 1, 't', 1, 'x',    /* free text under the table's name */
+	};
+	uint8_t buf[sizeof(program) + sizeof(misuse)];
+
+	write_file(o->line_dir, "reply", 0, program, sizeof(program));
+	memcpy(buf, program, 14);
+	memcpy(buf + 14, misuse, sizeof(misuse));
+	write_file(o->line_dir, "reply", 1, buf, 14 + sizeof(misuse));
 }
 
 static void
@@ -508,6 +547,7 @@ main(int argc, char **argv)
 	conf_seeds(&o, argv[1]);
 	paragraph_seeds(&o, argv[2]);
 	protocol_seeds(&o);
+	reply_program_seeds(&o);
 	if (fclose(o.line_dict) != 0 || fclose(o.frame_dict) != 0)
 		die("writing the dictionaries: %s", strerror(errno));
 	printf("fuzz_cp_seedgen: %zu commands, %u line seeds, %u frame seeds, %zu dictionary words\n",
