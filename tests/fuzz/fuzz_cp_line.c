@@ -587,6 +587,9 @@ check_reply(const struct cp_reply *reply, const char *line, const char *saved, s
 	}
 	CHECK(text != NULL && json != NULL);
 	CHECK(strlen(text) == text_len && strlen(json) == json_len);
+	/* Padding never ends a line (the hooks' cells have no blanks; programs' may). */
+	if (!run.reply_misused)
+		CHECK(strstr(text, " \n") == NULL && (text_len == 0 || text[text_len - 1] != ' '));
 	if (!fuzz_json_object_valid(json, json_len)) {
 		fprintf(stderr, "fuzz_cp_line: invalid JSON for \"%s\":\n%s\n", line, json);
 		abort();
