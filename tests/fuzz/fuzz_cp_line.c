@@ -15,6 +15,11 @@
  *    backends grouped by service), and whose save output loads back into an
  *    equal config that saves identically;
  *  - the apply hook only ever sees validated configs, and the log one line;
+ *  - the config file's path agrees with the runtime one: a line that
+ *    cp_config_apply_line() + cp_config_validate() refuse is refused by
+ *    cp_ctl_exec() with the same errno and reason (the command's name in
+ *    front of validate's), one they accept leads to an equal config unless
+ *    the fake dataplane refuses it;
  *  - every successful reply renders as text (no NUL inside) and as strict
  *    JSON; `save` answers exactly what cp_config_save() prints.
  * `show version` answers with a reply built by a small interpreter over the
@@ -30,6 +35,7 @@
 #include <string.h>
 
 #include "cp_addr.h"
+#include "cp_commands.h"
 #include "cp_config.h"
 #include "cp_ctl.h"
 #include "cp_lexer.h"
@@ -85,7 +91,7 @@ static const char *const base_lines[] = {
 };
 
 /* Configs are large (hundreds of KiB): kept off the stack, made once. */
-static struct cp_config *base_config, *loaded_config;
+static struct cp_config *base_config, *loaded_config, *file_config;
 
 /* What one input's hooks saw. */
 static struct {
@@ -187,19 +193,28 @@ check_round_trip(const struct cp_config *cfg, const char *text, size_t len)
 
 /* ---- fake dataplane ------------------------------------------------------ */
 
-/* Refuses a config now and then, as a dataplane out of memory would. */
+/* The configs the fake dataplane refuses, as one out of memory would. */
+static bool
+unlucky(const struct cp_config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_backends; i++)
+		if (cfg->backends[i].weight == 13)
+			return true;
+	return false;
+}
+
 static int
 fake_apply(void *ctx, const struct cp_config *next, struct cp_err *e)
 {
 	char err[512];
-	unsigned i;
 
 	(void)ctx;
 	CHECK(cp_config_validate(next, err, sizeof(err)) == 0);
 	CHECK(next->pending.n_resets <= CP_MAX_PENDING_RESETS);
-	for (i = 0; i < next->n_backends; i++)
-		if (next->backends[i].weight == 13)
-			return cp_errf(e, EBUSY, "fake dataplane: weight 13 is unlucky");
+	if (unlucky(next))
+		return cp_errf(e, EBUSY, "fake dataplane: weight 13 is unlucky");
 	run.applied = true;
 	return 0;
 }
@@ -569,6 +584,69 @@ is_save(const char *line)
 	return cp_lex(line, &w, &e) == 0 && w.n == 1 && strcmp(w.w[0], "save") == 0;
 }
 
+/* The command @p line names, or NULL (empty, not lexed, unknown). */
+static const struct cp_command *
+command_of(const char *line)
+{
+	static struct cp_words w;
+	char reason[REASON_LEN];
+	struct cp_err e = { reason, sizeof(reason) };
+	unsigned n_name;
+
+	if (cp_lex(line, &w, &e) < 0 || w.n == 0)
+		return NULL;
+	return cp_command_find(w.w, w.n, &n_name, &e);
+}
+
+/* What the config file's path makes of @p line on the running config. */
+struct file_verdict {
+	bool compared; /* false: a query, the file path has nothing to say */
+	int rc;        /* what cp_ctl_exec() must return (-EBUSY: up to the fake dataplane) */
+	char reason[REASON_LEN];
+};
+
+static void
+file_path(const struct cp_config *running, const char *line, struct file_verdict *v)
+{
+	const struct cp_command *cmd = command_of(line);
+	char why[REASON_LEN];
+
+	memset(v, 0, sizeof(*v));
+	if (cmd != NULL && cmd->query != CP_Q_NONE)
+		return;
+	v->compared = true;
+	memcpy(file_config, running, sizeof(*file_config));
+	v->rc = cp_config_apply_line(file_config, line, v->reason, sizeof(v->reason));
+	if (v->rc < 0 || cmd == NULL)
+		return;
+	v->rc = cp_config_validate(file_config, why, sizeof(why));
+	if (v->rc < 0) {
+		snprintf(v->reason, sizeof(v->reason), "%s: %s", cmd->name, why);
+		return;
+	}
+	if (unlucky(file_config)) {
+		v->rc = -EBUSY;
+		snprintf(v->reason, sizeof(v->reason), "%s: fake dataplane: weight 13 is unlucky",
+			 cmd->name);
+	}
+}
+
+static void
+check_same_verdict(const struct file_verdict *v, int rc, const char *reason,
+		   const struct cp_config *running, const char *line)
+{
+	if (!v->compared)
+		return;
+	if (rc != v->rc || (rc < 0 && strcmp(reason, v->reason) != 0)) {
+		fprintf(stderr,
+			"fuzz_cp_line: \"%s\": runtime says %d \"%s\", the config file path %d \"%s\"\n",
+			line, rc, rc < 0 ? reason : "", v->rc, v->rc < 0 ? v->reason : "");
+		abort();
+	}
+	if (rc == 0)
+		CHECK(cp_config_equal(running, file_config));
+}
+
 static void
 check_reply(const struct cp_reply *reply, const char *line, const char *saved, size_t saved_len)
 {
@@ -606,14 +684,17 @@ run_line(struct cp_ctl *ctl, const char *line, char **saved, size_t *saved_len)
 	char reason[REASON_LEN] = "";
 	struct cp_err e = { reason, sizeof(reason) };
 	struct cp_reply *reply = cp_reply_new();
+	struct file_verdict verdict;
 	char *now;
 	size_t now_len;
 	int rc;
 
 	CHECK(reply != NULL);
+	file_path(cp_ctl_config(ctl), line, &verdict);
 	run.applied = false;
 	run.reply_misused = false;
 	rc = cp_ctl_exec(ctl, line, reply, &e);
+	check_same_verdict(&verdict, rc, reason, cp_ctl_config(ctl), line);
 	if (rc < 0) {
 		check_reason(rc, reason);
 		CHECK(!run.applied);
@@ -649,7 +730,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	base_config = malloc(sizeof(*base_config));
 	loaded_config = malloc(sizeof(*loaded_config));
-	CHECK(base_config != NULL && loaded_config != NULL);
+	file_config = malloc(sizeof(*file_config));
+	CHECK(base_config != NULL && loaded_config != NULL && file_config != NULL);
 	cp_config_init(base_config);
 	for (i = 0; i < sizeof(base_lines) / sizeof(base_lines[0]); i++) {
 		if (cp_config_apply_line(base_config, base_lines[i], err, sizeof(err)) != 0) {
