@@ -48,13 +48,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_cp_frame: %s:%d: check failed: %s\n",   \
-				__FILE__, __LINE__, #cond);                           \
-			abort();                                                      \
-		}                                                                     \
+#define CHECK(cond)                                                                           \
+	do {                                                                                  \
+		if (!(cond)) {                                                                \
+			fprintf(stderr, "fuzz_cp_frame: %s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                                             \
+			abort();                                                              \
+		}                                                                             \
 	} while (0)
 
 static int64_t
@@ -105,15 +105,33 @@ forbidden(uint8_t c)
 }
 
 static void
+check_response_frame(int32_t status, const char *body, size_t body_len)
+{
+	uint8_t *frame;
+	size_t frame_len;
+
+	CHECK(cp_proto_response_frame(status, body, body_len, &frame, &frame_len) == 0);
+	CHECK(frame_len == CP_PROTO_HDR_LEN + CP_PROTO_STATUS_LEN + body_len);
+	CHECK(cp_proto_get_u32(frame) == CP_PROTO_STATUS_LEN + body_len);
+	CHECK((int32_t)cp_proto_get_u32(frame + CP_PROTO_HDR_LEN) == status);
+	CHECK(memcmp(frame + CP_PROTO_HDR_LEN + CP_PROTO_STATUS_LEN, body, body_len) == 0);
+	free(frame);
+	/* Refused before the body is read. */
+	CHECK(cp_proto_response_frame(status, body,
+				      CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN + 1 + body_len,
+				      &frame, &frame_len) == -EMSGSIZE);
+}
+
+static void
 fuzz_codec(const uint8_t *payload, size_t n)
 {
 	char err[REASON_LEN] = "";
 	const char *line = NULL;
 	size_t line_len = 0, frame_len, i;
 	uint8_t *frame;
-	bool json = false, ok = n >= 1 && n <= CP_PROTO_REQ_MAX && (payload[0] & ~CP_PROTO_F_ALL) == 0;
+	bool json = false,
+	     ok = n >= 1 && n <= CP_PROTO_REQ_MAX && (payload[0] & ~CP_PROTO_F_ALL) == 0;
 	char *copy;
-	int32_t status;
 	int rc;
 
 	for (i = 1; ok && i < n; i++)
@@ -161,22 +179,11 @@ fuzz_codec(const uint8_t *payload, size_t n)
 	}
 
 	/* A response: the first four bytes as the status, the rest as the body. */
-	status = n >= 4 ? (int32_t)cp_proto_get_u32(payload) : -(int32_t)n;
-	{
-		const char *body = n >= 4 ? (const char *)payload + 4 : "";
-		size_t body_len = n >= 4 ? n - 4 : 0;
-
-		CHECK(cp_proto_response_frame(status, body, body_len, &frame, &frame_len) == 0);
-		CHECK(frame_len == CP_PROTO_HDR_LEN + CP_PROTO_STATUS_LEN + body_len);
-		CHECK(cp_proto_get_u32(frame) == CP_PROTO_STATUS_LEN + body_len);
-		CHECK((int32_t)cp_proto_get_u32(frame + CP_PROTO_HDR_LEN) == status);
-		CHECK(memcmp(frame + CP_PROTO_HDR_LEN + CP_PROTO_STATUS_LEN, body, body_len) == 0);
-		free(frame);
-		/* Refused before the body is read. */
-		CHECK(cp_proto_response_frame(status, body,
-					      CP_PROTO_RESP_MAX - CP_PROTO_STATUS_LEN + 1 + body_len,
-					      &frame, &frame_len) == -EMSGSIZE);
-	}
+	if (n >= 4)
+		check_response_frame((int32_t)cp_proto_get_u32(payload), (const char *)payload + 4,
+				     n - 4);
+	else
+		check_response_frame(-(int32_t)n, "", 0);
 }
 
 /* ---- mode 1: the server ------------------------------------------------------ */
@@ -440,7 +447,7 @@ fuzz_server(const uint8_t *in, size_t n, size_t chunk, bool hang_up)
 			if (w > 0)
 				sent += (size_t)w;
 			else if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
-				shut = true; /* the server closed first: legitimate after a bad length */
+				shut = true; /* closed first: fine after a bad length */
 			else
 				CHECK(w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 		}

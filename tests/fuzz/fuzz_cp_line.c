@@ -54,13 +54,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_cp_line: %s:%d: check failed: %s\n",    \
-				__FILE__, __LINE__, #cond);                           \
-			abort();                                                      \
-		}                                                                     \
+#define CHECK(cond)                                                                          \
+	do {                                                                                 \
+		if (!(cond)) {                                                               \
+			fprintf(stderr, "fuzz_cp_line: %s:%d: check failed: %s\n", __FILE__, \
+				__LINE__, #cond);                                            \
+			abort();                                                             \
+		}                                                                            \
 	} while (0)
 
 /* Where the daemon starts: the example config grown by what it leaves out. */
@@ -97,8 +97,8 @@ static struct cp_config *base_config, *loaded_config, *file_config;
 static struct {
 	const uint8_t *data; /* the raw input, for `show version` */
 	size_t len;
-	bool applied;        /* the apply hook said yes for the current line */
-	bool reply_misused;  /* the current reply was built wrong on purpose */
+	bool applied;       /* the apply hook said yes for the current line */
+	bool reply_misused; /* the current reply was built wrong on purpose */
 } run;
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -233,7 +233,8 @@ find_service(const struct cp_config *cfg, const struct cp_value *v, unsigned *id
 	unsigned i;
 
 	for (i = 0; i < cfg->n_services; i++) {
-		if (cp_ip_equal(&cfg->services[i].vip, &v->ip) && cfg->services[i].port == v->port) {
+		if (cp_ip_equal(&cfg->services[i].vip, &v->ip) &&
+		    cfg->services[i].port == v->port) {
 			*idx = i;
 			return &cfg->services[i];
 		}
@@ -246,12 +247,13 @@ no_service(const struct cp_value *v, struct cp_err *e)
 {
 	char ep[CP_ENDPOINT_STRLEN];
 
-	return cp_errf(e, ENOENT, "no service %s", cp_endpoint_str(&v->ip, v->port, ep, sizeof(ep)));
+	return cp_errf(e, ENOENT, "no service %s",
+		       cp_endpoint_str(&v->ip, v->port, ep, sizeof(ep)));
 }
 
 static int
-q_services(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
-	   struct cp_reply *out, struct cp_err *e)
+q_services(void *ctx, const struct cp_config *cfg, const struct cp_args *args, struct cp_reply *out,
+	   struct cp_err *e)
 {
 	static const char *const cols[] = { "service", "mode", "backends", "health", "rate" };
 	char ep[CP_ENDPOINT_STRLEN];
@@ -277,8 +279,8 @@ q_services(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
 }
 
 static int
-q_backends(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
-	   struct cp_reply *out, struct cp_err *e)
+q_backends(void *ctx, const struct cp_config *cfg, const struct cp_args *args, struct cp_reply *out,
+	   struct cp_err *e)
 {
 	static const char *const cols[] = { "backend", "name", "weight", "admin", "server_id" };
 	const struct cp_value *filter = args->set[ARG_Q_SERVICE] ? &args->v[ARG_Q_SERVICE] : NULL;
@@ -341,9 +343,10 @@ q_flows(void *ctx, const struct cp_config *cfg, const struct cp_args *args, stru
 	for (i = 0; i < cfg->n_backends && i < limit && i < MAX_ROWS; i++) {
 		const struct cp_backend *b = &cfg->backends[i];
 
-		cp_reply_str(out, args->set[ARG_Q_FLOWS_CLIENT]
-					  ? cp_ip_str(&args->v[ARG_Q_FLOWS_CLIENT].ip, ip, sizeof(ip))
-					  : "198.51.100.7");
+		cp_reply_str(out,
+			     args->set[ARG_Q_FLOWS_CLIENT]
+				     ? cp_ip_str(&args->v[ARG_Q_FLOWS_CLIENT].ip, ip, sizeof(ip))
+				     : "198.51.100.7");
 		cp_reply_str(out, cp_endpoint_str(&b->ip, b->port, ep, sizeof(ep)));
 		cp_reply_str(out, "established");
 	}
@@ -406,8 +409,8 @@ q_neighbours(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
 }
 
 static int
-q_metrics(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
-	  struct cp_reply *out, struct cp_err *e)
+q_metrics(void *ctx, const struct cp_config *cfg, const struct cp_args *args, struct cp_reply *out,
+	  struct cp_err *e)
 {
 	unsigned i;
 
@@ -501,8 +504,8 @@ next_u64(struct byte_reader *r)
 }
 
 static int
-q_version(void *ctx, const struct cp_config *cfg, const struct cp_args *args,
-	  struct cp_reply *out, struct cp_err *e)
+q_version(void *ctx, const struct cp_config *cfg, const struct cp_args *args, struct cp_reply *out,
+	  struct cp_err *e)
 {
 	struct byte_reader r = { run.data, run.len };
 	char cols[CP_REPLY_COLS_MAX + 2][16];

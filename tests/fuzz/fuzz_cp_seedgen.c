@@ -40,8 +40,7 @@ struct out {
 	size_t n_words, cap_words;
 };
 
-static void __attribute__((format(printf, 1, 2), noreturn))
-die(const char *fmt, ...)
+static void __attribute__((format(printf, 1, 2), noreturn)) die(const char *fmt, ...)
 {
 	va_list ap;
 
@@ -141,8 +140,7 @@ struct candidates {
 	char v[MAX_CANDIDATES][VALUE_LEN];
 };
 
-static void
-add(struct candidates *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct candidates *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 add(struct candidates *c, const char *fmt, ...)
@@ -415,20 +413,21 @@ static void
 protocol_seeds(struct out *o)
 {
 	static const uint8_t raw[][16] = {
-		{ 1, 0, 0, 0, 0, 0 },                   /* length 0 */
-		{ 1, 0, 0, 1, 0, 1 },                   /* length 65537 */
-		{ 1, 0, 0xff, 0xff, 0xff, 0xff },       /* length 2^32 - 1 */
-		{ 1, 0, 0, 0, 0, 5, 0x02, 's', 'a' },   /* unknown flag, truncated */
-		{ 1, 2, 0, 0, 0, 4, 0, 'a', 0, 'b' },   /* NUL in the line */
-		{ 1, 1, 0, 0, 0, 3, 1, '\r', '\n' },    /* CR LF in the line */
-		{ 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 },    /* empty line, then a length 0 */
-		{ 1, 0, 0, 0 },                         /* half a header */
-		{ 2, 0, 0, 0, 3, 0, 0, 0 },             /* response shorter than a status */
+		{ 1, 0, 0, 0, 0, 0 },                      /* length 0 */
+		{ 1, 0, 0, 1, 0, 1 },                      /* length 65537 */
+		{ 1, 0, 0xff, 0xff, 0xff, 0xff },          /* length 2^32 - 1 */
+		{ 1, 0, 0, 0, 0, 5, 0x02, 's', 'a' },      /* unknown flag, truncated */
+		{ 1, 2, 0, 0, 0, 4, 0, 'a', 0, 'b' },      /* NUL in the line */
+		{ 1, 1, 0, 0, 0, 3, 1, '\r', '\n' },       /* CR LF in the line */
+		{ 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 },       /* empty line, then a length 0 */
+		{ 1, 0, 0, 0 },                            /* half a header */
+		{ 2, 0, 0, 0, 3, 0, 0, 0 },                /* response shorter than a status */
 		{ 2, 1, 0, 0, 1, 0xff, 0xff, 0xff, 0xea }, /* response of 16 MiB + 1 */
 		{ 2, 0, 0, 0, 9, 0xff, 0xff, 0xff, 0xea, 'b', 'a', 'd' }, /* truncated body */
 	};
 	static const size_t raw_len[] = { 6, 6, 6, 9, 10, 9, 11, 4, 8, 9, 12 };
-	static const char *const special[] = { "Erefuse", "X", "Z", "N", "B7", "O", "", "show version" };
+	static const char *const special[] = { "Erefuse", "X", "Z", "N",
+					       "B7",      "O", "",  "show version" };
 	uint8_t stream[512];
 	size_t i, len = 1;
 
@@ -463,6 +462,8 @@ protocol_seeds(struct out *o)
 static void
 reply_program_seeds(struct out *o)
 {
+	/* one builder operation per line */
+	/* clang-format off */
 	static const uint8_t program[] = {
 		's', 'h', 'o', 'w', ' ', 'v', 'e', 'r', 's', 'i', 'o', 'n', '\n', 0,
 		0, 1, 't', 2, 1, 'a', 1, 'b',
@@ -476,11 +477,12 @@ reply_program_seeds(struct out *o)
 		4, 0x7e, 0x37, 0xe4, 0x3c, 0x88, 0x00, 0x75, 0x9c, 17,
 		5, 0,
 	};
+	/* clang-format on */
 	static const uint8_t misuse[] = {
-		0, 1, 't', 0,         /* a table without columns */
-		1, 1, 'c',            /* a cell without a table */
-		0, 1, 't', 1, 1, 'a', /* a table, then */
-		6, 1, 't', 1, 'x',    /* free text under the table's name */
+		0, 1, 't', 0,           /* a table without columns */
+		1, 1, 'c',              /* a cell without a table */
+		0, 1, 't', 1, 1,   'a', /* a table, then */
+		6, 1, 't', 1, 'x',      /* free text under the table's name */
 	};
 	uint8_t buf[sizeof(program) + sizeof(misuse)];
 
@@ -515,8 +517,8 @@ int
 main(int argc, char **argv)
 {
 	static const char *const extra_words[] = {
-		"#", "none", "10.99.0.10:443", "10.99.0.20:8443", "10.99.1.11:443", "/24", ":443",
-		"02:00:00:99:01:0b", "65535", "4294967296",
+		"#",   "none", "10.99.0.10:443",    "10.99.0.20:8443", "10.99.1.11:443",
+		"/24", ":443", "02:00:00:99:01:0b", "65535",           "4294967296",
 	};
 	struct out o = { 0 };
 	const struct cp_command *t;

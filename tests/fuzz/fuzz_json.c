@@ -46,7 +46,8 @@ is_hex(unsigned char ch)
 	return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
 }
 
-/* One UTF-8 sequence of two to four bytes: no overlong form, surrogate, or code point past U+10FFFF. */
+/* One UTF-8 sequence of two to four bytes: no overlong form, surrogate, or code point past
+ * U+10FFFF. */
 static bool
 utf8_sequence(struct cursor *c)
 {
