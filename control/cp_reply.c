@@ -408,13 +408,18 @@ numeric_column(const struct block *t, unsigned col)
 	return true;
 }
 
-/* One line of @n cells; the last column is not padded, so no line ends in blanks. */
+/*
+ * One line of @n cells; no line ends in blanks: empty cells at the end are
+ * left out (with their separators) and the last cell printed is not padded.
+ */
 static int
 text_line(struct sbuf *out, const char *const *cells, unsigned n, const size_t *width,
 	  const bool *right)
 {
 	unsigned i;
 
+	while (n > 1 && cells[n - 1][0] == '\0')
+		n--;
 	for (i = 0; i < n; i++) {
 		size_t len = strlen(cells[i]);
 		size_t pad = width[i] - len;

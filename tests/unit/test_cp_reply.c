@@ -100,6 +100,20 @@ build_mixed(struct cp_reply *r)
 	cp_reply_str(r, "w");
 }
 
+static void
+build_empty_last(struct cp_reply *r)
+{
+	static const char *const cols[] = { "key", "name", "note" };
+
+	cp_reply_table(r, "entries", 3, cols);
+	cp_reply_str(r, "k1");
+	cp_reply_str(r, "s1");
+	cp_reply_str(r, "");
+	cp_reply_str(r, "k2");
+	cp_reply_str(r, "");
+	cp_reply_str(r, "");
+}
+
 struct render_case {
 	const char *desc;
 	void (*build)(struct cp_reply *r);
@@ -129,6 +143,12 @@ static const struct render_case cases[] = {
 	  "{\"t\\n\":[{\"we\\\"ird\\\\\":\"a\\\"b\\\\c/d\",\"ctl\":"
 	  "\"\\t\\n\\r\\b\\f\\u0001\\u001f\"},"
 	  "{\"we\\\"ird\\\\\":\"caf\xc3\xa9\",\"ctl\":\"\\ufffdz\\ufffd\\ufffd\"}]}\n" },
+	{ "empty cells at the end of a row: no trailing blanks", build_empty_last,
+	  "key  name  note\n"
+	  "k1   s1\n"
+	  "k2\n",
+	  "{\"entries\":[{\"key\":\"k1\",\"name\":\"s1\",\"note\":\"\"},"
+	  "{\"key\":\"k2\",\"name\":\"\",\"note\":\"\"}]}\n" },
 	{ "free text only: printed as is", build_text_only, "port add c\nset limit flows 5\n",
 	  "{\"config\":\"port add c\\nset limit flows 5\\n\"}\n" },
 	{ "several blocks: names, blank lines", build_mixed,
