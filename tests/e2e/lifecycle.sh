@@ -6,7 +6,7 @@
 # reconnect to the nginx pair, alternating as in resumption.sh, each
 # resuming its last session in several streams at once (TLS 1.3 tickets,
 # TLS 1.2 tickets, and around the restart TLS 1.2 session IDs), through
-# four phases:
+# these phases:
 #
 #   rotation     `tlslbctl keys rotate` every few rounds, ROTATIONS times:
 #                tickets keep resuming; `show keys` shows new current keys
@@ -20,9 +20,13 @@
 #   restart      tlslb stopped (SIGTERM) and started with the same config:
 #                its key state file keeps every key name (asserted), the
 #                agents come back, tickets keep resuming, one more rotation
-#                goes through. Learned session IDs are lost by design: the
-#                first session-ID resumptions after the restart are
-#                reported, not asserted.
+#                goes through. Learned session IDs are lost by design:
+#                the session-ID stream's rate and tlslb's session-ID misses
+#                after the restart are reported, not asserted.
+#
+# Both servers have one certificate, as behind one VIP in production: nginx
+# binds sessions to a context hashed from its certificates, and with two
+# certificates S2 decrypts S1's tickets and still refuses them.
 #
 # usage: lifecycle.sh TLSLB [ROUNDS]   (root; exit 77 = skipped)
 # E2E_KEYAGENT, E2E_TLSLBCTL: the tools (default: next to TLSLB in the build)
@@ -360,17 +364,8 @@ keys_after=$(topo_key_table)
 check "restart: every ticket key kept, names and states ($(wc -l <<<"$keys_after") keys)" \
 	same "$keys_after" "$keys_before"
 for r in $(seq "$ROUNDS"); do
-	if [ "$r" = 1 ]; then
-		# The first session-ID resumptions find no learned session: round-robin.
-		for c in c1 c2; do
-			conn restart-first "$c" tls12s
-		done
-		# shellcheck disable=SC2086
-		round restart "$r" $TICKETS
-	else
-		# shellcheck disable=SC2086
-		round restart "$r" $STREAMS
-	fi
+	# shellcheck disable=SC2086
+	round restart "$r" $STREAMS
 	if [ "$r" = $((ROUNDS / 2)) ]; then
 		for _ in $(seq 100); do
 			[ "$(topo_agents_reachable)" = 2 ] && break
@@ -388,10 +383,15 @@ for st in $TICKETS; do
 	check "restart $st: no connection failed" is_zero "$(get "restart $st fail")"
 	check "restart $st: resumption rate $(rate restart "$st")% >= $MIN_RATE%" rate_ok restart "$st"
 done
-check "restart tls12s: no connection failed" is_zero \
-	"$(($(get "restart tls12s fail") + $(get "restart-first tls12s fail")))"
-notes+=("restart-first: the first TLS 1.2 session-ID resumption of each client after the restart:" \
-	"  $(get "restart-first tls12s resumed") of 2 resumed (learned session IDs do not survive a restart: round-robin; reported)")
+check "restart tls12s: no connection failed" is_zero "$(get "restart tls12s fail")"
+# Learned session IDs do not survive a restart: reported, not asserted.
+sid=$(topo_ctl show metrics 2>/dev/null | awk '
+	/^tlslb_route_rule_used_total\{rule="session_id"\}/ { u = $2 }
+	/^tlslb_route_rule_hits_total\{rule="session_id"\}/ { h = $2 }
+	/^tlslb_route_rule_misses_total\{rule="session_id",reason="unknown"\}/ { m = $2 }
+	END { printf "%d %d %d", u, h, m }')
+read -r sid_used sid_hit sid_unknown <<<"$sid"
+notes+=("restart tls12s: session IDs offered to the restarted tlslb: $sid_used, found $sid_hit, unknown $sid_unknown (its learned table starts empty; reported)")
 
 # --- the table
 echo
