@@ -24,6 +24,9 @@
 #                the session-ID stream's rate and tlslb's session-ID misses
 #                after the restart are reported, not asserted.
 #
+# In each of tlslb's two lives its own count of full and resumed handshakes
+# (logged when it stops) must equal the clients'.
+#
 # Both servers have one certificate, as behind one VIP in production: nginx
 # binds sessions to a context hashed from its certificates, and with two
 # certificates S2 decrypts S1's tickets and still refuses them.
@@ -85,6 +88,7 @@ LB_PID=
 S1=$E2E_S1_IP:443
 S2=$E2E_S2_IP:443
 LB_LOG=$DIR/tlslb.log
+LIFE=1
 
 cleanup() {
 	local rc=$?
@@ -155,6 +159,8 @@ conn() {
 	*) cnt "$k fail"; return 1 ;;
 	esac
 	ISSUER[$c.$st]=$WHO
+	# every handshake of tlslb's life LIFE, first connections included
+	if [ "$HOW" = reused ]; then cnt "life$LIFE resumed"; else cnt "life$LIFE full"; fi
 	# the first connection of a stream has nothing to resume
 	[ "$had" = 1 ] || return 0
 	if [ "$HOW" = reused ]; then cnt "$k resumed"; else cnt "$k full"; fi
@@ -211,6 +217,22 @@ wait_prev_keys() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# lb_counted LOG: "FULL RESUMED", the handshakes tlslb saw in the server
+# flights, from the counters it logs when it stops.
+lb_counted() {
+	awk '/^backend[0-9]+\.full / { f += $2 } /^backend[0-9]+\.resumed_/ { r += $2 }
+		END { printf "%d %d\n", f, r }' "$1"
+}
+
+# check_counted LOG LIFE: tlslb's full and resumed handshakes are the clients'.
+check_counted() {
+	local lb clients
+	lb=$(lb_counted "$1")
+	clients="$(get "life$2 full") $(get "life$2 resumed")"
+	check "tlslb run $2 counted the clients' full and resumed handshakes ($clients; tlslb $lb)" \
+		same "$lb" "$clients"
 }
 
 lb_start() { # lb_start LOG
@@ -355,7 +377,9 @@ for _ in $(seq 50); do
 done
 check "restart: tlslb exits on SIGTERM (in $(($(now_ms) - t0)) ms)" same "$stopped" 0
 topo_tlslb_stop
+check_counted "$LB_LOG" 1
 LB_LOG=$DIR/tlslb-2.log
+LIFE=2
 t0=$(now_ms)
 lb_start "$LB_LOG" || fail "tlslb restart"
 t_restart=$(now_ms)
@@ -392,6 +416,9 @@ sid=$(topo_ctl show metrics 2>/dev/null | awk '
 	END { printf "%d %d %d", u, h, m }')
 read -r sid_used sid_hit sid_unknown <<<"$sid"
 notes+=("restart tls12s: session IDs offered to the restarted tlslb: $sid_used, found $sid_hit, unknown $sid_unknown (its learned table starts empty; reported)")
+
+topo_tlslb_stop
+check_counted "$LB_LOG" 2
 
 # --- the table
 echo
