@@ -263,7 +263,10 @@ notes=()
 names0=$(current_names)
 prev0=$(prev_keys)
 want=$prev0 asked=0 done_rot=0 next_at=2
-for r in $(seq $((ROUNDS + 6))); do
+# at least ROUNDS + 6 rounds; more (bounded) while rotations are pending
+r=0
+while [ "$r" -lt $((ROUNDS + 6)) ] || { [ "$done_rot" -lt "$ROTATIONS" ] && [ "$r" -lt $((3 * ROUNDS + 12)) ]; }; do
+	r=$((r + 1))
 	# shellcheck disable=SC2086
 	round rotation "$r" $TICKETS
 	if [ "$asked" -gt "$done_rot" ] && [ "$(prev_keys)" -ge "$want" ]; then
