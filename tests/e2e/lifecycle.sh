@@ -235,6 +235,42 @@ check_counted() {
 		same "$lb" "$clients"
 }
 
+# unconfirmed_next: next keys not yet held by both agents. A rotation's push
+# carries the new current keys and new next keys: once both agents confirm
+# the new next keys, both nginx were reloaded with the new current ones.
+unconfirmed_next() {
+	topo_ctl show keys 2>/dev/null | awk '/^keys$/ { k = 1; next } /^agents$/ { k = 0 }
+		k && $4 == "next" && $NF != "s1,s2" { n++ } END { print n + 0 }'
+}
+
+# tickets_renewed PHASE: once the agents reloaded nginx, one more round;
+# then the TLS 1.3 ticket each client holds must carry the current key name
+# of the server that issued it: the rotated keys reached nginx. (Not the
+# TLS 1.2 ones: nginx renews a ticket under an older key, but s_client
+# saves no session of a resumed TLS 1.2 handshake, as OpenSSL calls the
+# new-session callback only for full ones there: the client keeps offering
+# its older ticket, which resumes as long as its key is kept.)
+tickets_renewed() {
+	local phase=$1 c st=tls13 ok=0 n=0 name want keys be
+	for _ in $(seq 100); do
+		[ "$(unconfirmed_next)" = 0 ] && break
+		sleep 0.1
+	done
+	sleep 0.5 # nginx's new workers take over after the HUP
+	# shellcheck disable=SC2086
+	round "$phase" 1 $TICKETS
+	keys=$(topo_key_table)
+	for c in c1 c2; do
+		n=$((n + 1))
+		name=$(topo_ticket_keyname "$DIR/$c.$st.sess")
+		case ${ISSUER[$c.$st]:-} in s1) be=$S1 ;; s2) be=$S2 ;; *) continue ;; esac
+		want=$(awk -v be="$be" '$2 == be && $3 == "current" { print $1 }' <<<"$keys")
+		[ -n "$name" ] && [ "$name" = "$want" ] && ok=$((ok + 1))
+	done
+	check "$phase: the clients' TLS 1.3 tickets carry the issuers' current key names ($ok of $n)" \
+		same "$ok" "$n"
+}
+
 lb_start() { # lb_start LOG
 	topo_conf tls >"$DIR/tlslb.conf"
 	topo_keys_conf per-server >>"$DIR/tlslb.conf"
@@ -280,6 +316,7 @@ done
 if [ "$asked" -gt "$done_rot" ] && wait_prev_keys "$want" 100; then
 	done_rot=$asked
 fi
+tickets_renewed rotation
 keys1=$(topo_key_table)
 names1=$(current_names)
 check "rotation: $ROTATIONS rotations went through ($done_rot)" same "$done_rot" "$ROTATIONS"
@@ -406,6 +443,7 @@ for r in $(seq "$ROUNDS"); do
 	fi
 done
 check "restart: a rotation after the restart went through" wait_prev_keys "$want" 100
+tickets_renewed restart
 for st in $TICKETS; do
 	check "restart $st: no connection failed" is_zero "$(get "restart $st fail")"
 	check "restart $st: resumption rate $(rate restart "$st")% >= $MIN_RATE%" rate_ok restart "$st"

@@ -480,3 +480,11 @@ topo_shared_cert() {
 	cp "$DIR/vip/cert.pem" "$DIR/vip/key.pem" "$DIR/s1/" &&
 		cp "$DIR/vip/cert.pem" "$DIR/vip/key.pem" "$DIR/s2/"
 }
+
+# topo_ticket_keyname SESSFILE: the key name (first 16 bytes, hex) of the
+# ticket in an s_client session file (OpenSSL's and nginx's ticket layout).
+topo_ticket_keyname() {
+	openssl sess_id -in "$1" -noout -text 2>/dev/null | awk '/TLS session ticket:$/ { t = 1; next }
+		t && $1 == "0000" { s = $0; sub(/^ *0000 - /, "", s); s = substr(s, 1, 47)
+			gsub(/[- ]/, "", s); print s; exit }'
+}
