@@ -434,3 +434,57 @@ topo_keyagents_stop() {
 	done
 	E2E_AGENT1= E2E_AGENT2=
 }
+
+# --- lifecycle checks: what tlslbctl says, as values a script can compare.
+# They talk to $DIR/tlslb.sock with $TLSLBCTL.
+
+topo_ctl() { timeout 5 "$TLSLBCTL" -s "$DIR/tlslb.sock" "$@"; }
+
+# topo_backend_health IP:PORT: the health column of `show backends` for that
+# backend (up, down, unknown), or nothing.
+topo_backend_health() {
+	topo_ctl show backends 2>/dev/null | awk -v be="$1" '$2 == be { print $5; exit }'
+}
+
+# topo_wait_health IP:PORT STATE TENTHS: until the backend's health is STATE,
+# at most TENTHS tenths of a second.
+topo_wait_health() {
+	for _ in $(seq "$3"); do
+		[ "$(topo_backend_health "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# topo_key_table: the ticket keys of `show keys`, one "NAME OWNER STATE" a
+# line, sorted (names only: tlslb never shows key material).
+topo_key_table() {
+	topo_ctl show keys 2>/dev/null | awk '/^keys$/ { k = 1; next } /^agents$/ { k = 0 }
+		k && length($2) == 32 && $2 ~ /^[0-9a-f]+$/ { print $2, $3, $4 }' | sort
+}
+
+# topo_agents_reachable: how many key agents `show keys` says are reachable.
+topo_agents_reachable() {
+	topo_ctl show keys 2>/dev/null | awk '/^agents$/ { a = 1; next }
+		a && $5 == "true" { n++ } END { print n + 0 }'
+}
+
+# topo_shared_cert: one certificate for both servers, as behind one VIP in
+# production (topo_nginx then finds it in $DIR/s1 and $DIR/s2). Needed for
+# one server to resume another's session: nginx binds sessions to a context
+# hashed from its certificates, so with two certificates S2 decrypts S1's
+# ticket with the shared key and still refuses the session.
+topo_shared_cert() {
+	topo_cert vip || return 1
+	mkdir -p "$DIR/s1" "$DIR/s2"
+	cp "$DIR/vip/cert.pem" "$DIR/vip/key.pem" "$DIR/s1/" &&
+		cp "$DIR/vip/cert.pem" "$DIR/vip/key.pem" "$DIR/s2/"
+}
+
+# topo_ticket_keyname SESSFILE: the key name (first 16 bytes, hex) of the
+# ticket in an s_client session file (OpenSSL's and nginx's ticket layout).
+topo_ticket_keyname() {
+	openssl sess_id -in "$1" -noout -text 2>/dev/null | awk '/TLS session ticket:$/ { t = 1; next }
+		t && $1 == "0000" { s = $0; sub(/^ *0000 - /, "", s); s = substr(s, 1, 47)
+			gsub(/[- ]/, "", s); print s; exit }'
+}
