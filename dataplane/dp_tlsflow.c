@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_ip.h>
 #include <rte_ring.h>
 
 #include "dp_internal.h"
@@ -60,6 +61,42 @@ static uint32_t seq_of(const struct dp_pkt *p)
 static uint32_t ack_of(const struct dp_pkt *p)
 {
 	return rte_be_to_cpu_32(p->tcp->recv_ack);
+}
+
+/*
+ * tlslb ends the client's connection until the splice and the backend's
+ * until its SYN-ACK: a segment it answers itself (SYN, cookie ACK, hello
+ * bytes, the backend's handshake, resets) must carry a right checksum, or a
+ * corrupted one would validate a cookie, enter the hello or move a binding.
+ * Spliced segments are not checked: their checksum is updated incrementally,
+ * a wrong one stays wrong and the end host drops it. The port's verdict is
+ * taken when it gives one (NONE: the data was verified, the field not set).
+ */
+static bool seg_csum_ok(const struct rte_mbuf *m, const struct dp_pkt *p)
+{
+	uint32_t l4_len, sum;
+	uint16_t raw;
+
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_L4_CKSUM_NONE:
+		return true;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+		return false;
+	default:
+		break;
+	}
+	l4_len = p->ip_len - (p->ip->version_ihl & 0xf) * 4u;
+	if (m->nb_segs == 1) {
+		raw = rte_raw_cksum(p->tcp, l4_len);
+	} else if (rte_raw_cksum_mbuf(m, (uint32_t)((const uint8_t *)p->tcp -
+						     rte_pktmbuf_mtod(m, const uint8_t *)),
+				      l4_len, &raw) < 0) {
+		return false;
+	}
+	sum = (uint32_t)rte_ipv4_phdr_cksum(p->ip, 0) + raw;
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)(sum + (sum >> 16)) == 0xffff;
 }
 
 static bool after(uint32_t a, uint32_t b)
@@ -372,6 +409,10 @@ int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 
 	if (unlikely(w->tls == NULL)) {
 		dp_drop(w, m, DP_DROP_TLS_NO_CONTEXT);
+		return -1;
+	}
+	if (!seg_csum_ok(m, p)) {
+		dp_drop(w, m, DP_DROP_TCP_CSUM);
 		return -1;
 	}
 	if (fl == FL_SYN) {
@@ -859,6 +900,10 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 		    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
 			    DP_FLOW_CLOSING && owns(w, rec)) {
 			/* the client reuses its port after a close: a new connection */
+			if (!seg_csum_ok(m, p)) {
+				dp_drop(w, m, DP_DROP_TCP_CSUM);
+				return true;
+			}
 			hs = hs_lock(sh, rec);
 			flow_kill(w, rec);
 			if (hs != NULL)
@@ -875,8 +920,10 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 			return true;
 		}
 		if (reverse) {
+			/* a corrupted segment goes on (the client drops it) but
+			 * must not feed the scan that learns routes */
 			if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
-			    (hs = hs_lock(sh, rec)) != NULL) {
+			    seg_csum_ok(m, p) && (hs = hs_lock(sh, rec)) != NULL) {
 				if (hs->phase == DP_HS_SCAN)
 					scan_input(w, p, rec, hs);
 				rte_spinlock_unlock(&hs->lock);
@@ -887,6 +934,10 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 			dp_splice_c2s(p->tcp, sp);
 		}
 		return false;
+	}
+	if (!seg_csum_ok(m, p)) {
+		dp_drop(w, m, DP_DROP_TCP_CSUM);
+		return true;
 	}
 	hs = hs_lock(sh, rec);
 	if (hs == NULL) {

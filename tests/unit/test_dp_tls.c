@@ -960,6 +960,107 @@ static void test_hello_fin(void **state)
 	dpt_env_delete(e);
 }
 
+/* ---- review fixes ---- */
+
+#define TCP_CSUM_AT (14 + 20 + 16) /* frame offset of the TCP checksum */
+
+/* @s as a frame with @corrupt_at (frame offset, 0: none) flipped and the
+ * port's checksum verdict @ol (RTE_MBUF_F_RX_L4_CKSUM_*). */
+static void rx_csum(struct conn *c, uint16_t port, const struct seg *s, size_t corrupt_at,
+		    uint64_t ol)
+{
+	uint8_t buf[DPT_FRAME_MAX];
+	size_t len = seg_build(buf, s);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dpt_pool());
+
+	assert_non_null(m);
+	assert_true(corrupt_at < len);
+	if (corrupt_at)
+		buf[corrupt_at] ^= 0x5a;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), buf, len);
+	m->ol_flags |= ol;
+	dp_worker_rx(c->e->w, port, &m, 1, c->e->now);
+}
+
+static uint64_t drops(struct dpt_env *e, enum dp_drop why)
+{
+	dpt_stats(e, &st);
+	return st.drop[why];
+}
+
+/* Every segment tlslb answers itself is checked: a corrupted cookie ACK opens
+ * no flow, corrupted hello bytes are not buffered (the client's clean
+ * retransmission is what reaches the backend), a corrupted backend SYN-ACK
+ * splices nothing; the port's verdict is taken when it gives one. */
+static void test_tcp_csum(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const size_t hlen = r13.client_hello_len, payload_at = 14 + 20 + 20 + 12;
+	struct seg s, sa, syn;
+
+	(void)state;
+	/* SYN with a wrong checksum: no cookie */
+	s = (struct seg){ .smac = DPT_MAC_CLIENT, .dmac = DPT_MAC_P0, .src = dpt_ip("10.0.0.50"),
+			  .dst = dpt_ip("10.0.0.100"), .sport = c.cport, .dport = 443,
+			  .seq = c.cisn, .flags = SYN, .win = 64240,
+			  .o = { .flags = DP_TCPOPT_F_MSS, .mss = 1460 } };
+	rx_csum(&c, 0, &s, TCP_CSUM_AT, 0);
+	assert_int_equal(dpt_flush(e), 0);
+	assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 1);
+	/* the cookie ACK: corrupted (the cookie itself intact), then flagged bad by the port */
+	c.cookie = 0;
+	handshake(&c, &sa);           /* opens the flow */
+	assert_int_equal(dpt_flow_keys(e), 2);
+	c.cport++;
+	c.cisn += 1000;
+	{
+		struct seg syn2 = s, ack;
+
+		syn2.sport = c.cport;
+		syn2.seq = c.cisn;
+		rx(&c, 0, &syn2);
+		assert_int_equal(take(&c, 0), 1);
+		seg_read(out[0], lens[0], &sa);
+		c.cookie = sa.seq;
+		c.my_ts = 0;
+		c.ts = false;
+		ack = client_seg(&c, ACK, 0, NULL, 0);
+		rx_csum(&c, 0, &ack, TCP_CSUM_AT, 0);
+		rx_csum(&c, 0, &ack, 0, RTE_MBUF_F_RX_L4_CKSUM_BAD);
+		assert_int_equal(dpt_flush(e), 0);
+		assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 3);
+		assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 1);
+		assert_int_equal(dpt_flow_keys(e), 2);
+		/* a port that verified it: taken even though the field is wrong */
+		rx_csum(&c, 0, &ack, TCP_CSUM_AT, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+		assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 2);
+		assert_int_equal(dpt_flow_keys(e), 4);
+	}
+	/* the hello with one byte of its random flipped: dropped, not buffered */
+	s = client_seg(&c, ACK | PSH, 0, r13.client.data, (uint16_t)hlen);
+	rx_csum(&c, 0, &s, payload_at + 40, 0);
+	assert_int_equal(take(&c, 1), 0);
+	assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 4);
+	rx(&c, 0, &s);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	/* a corrupted SYN-ACK binds nothing; the clean one splices */
+	c.b_isn = 0x1234;
+	{
+		struct seg b = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+
+		b.seq = c.b_isn;
+		rx_csum(&c, 1, &b, TCP_CSUM_AT, 0);
+		assert_int_equal(dpt_flush(e), 0);
+		assert_int_equal(tlsc(e, DP_TLSC_SPLICED), 0);
+		assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 5);
+	}
+	accept_backend(&c, r13.client.data, hlen);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1069,6 +1170,7 @@ int main(void)
 		cmocka_unit_test(test_scan_timeout),
 		cmocka_unit_test(test_two_workers),
 		cmocka_unit_test(test_memory_per_flow),
+		cmocka_unit_test(test_tcp_csum),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
