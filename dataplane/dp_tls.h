@@ -154,6 +154,10 @@ int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
  * the caller forwards it as l4 does. */
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
 		   bool reverse);
+/* Test seam, a no-op (weak): called on the unspliced path between the read
+ * of the splice flags and the context lock, where another worker may splice
+ * the flow; tests define it to run that worker there. */
+void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec);
 /* Timers: hello timeouts, backend SYN retransmissions; cookie rotation. */
 void dp_tls_tick(struct dp_worker *w);
 /* The owner resets flow @rec, bound to a backend deleted with reset but not

@@ -888,6 +888,60 @@ static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec
 	hs_free(w, rec);
 }
 
+/* A segment of a spliced flow: translated, or consumed (true). */
+static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			   uint32_t rec, bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_hsctx *hs;
+
+	if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
+	    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
+		    DP_FLOW_CLOSING && owns(w, rec)) {
+		/* the client reuses its port after a close: a new connection */
+		if (!seg_csum_ok(m, p)) {
+			dp_drop(w, m, DP_DROP_TCP_CSUM);
+			return true;
+		}
+		hs = hs_lock(sh, rec);
+		flow_kill(w, rec);
+		if (hs != NULL)
+			rte_spinlock_unlock(&hs->lock);
+		hs_flush(w);
+		w->st.tls[DP_TLSC_PORT_REUSE]++;
+		cookie_syn(w, m, p);
+		return true;
+	}
+	if (p->tcp->tcp_flags & FL_SYN) {
+		/* a backend SYN-ACK again (our ACK was lost: the replay
+		 * acknowledges it too) or a client's new SYN on this port */
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+		return true;
+	}
+	if (reverse) {
+		/* a corrupted segment goes on (the client drops it) but
+		 * must not feed the scan that learns routes */
+		if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
+		    seg_csum_ok(m, p) && (hs = hs_lock(sh, rec)) != NULL) {
+			if (hs->phase == DP_HS_SCAN)
+				scan_input(w, p, rec, hs);
+			rte_spinlock_unlock(&hs->lock);
+			hs_flush(w);
+		}
+		dp_splice_s2c(p->tcp, sp);
+	} else {
+		dp_splice_c2s(p->tcp, sp);
+	}
+	return false;
+}
+
+__attribute__((weak)) void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec)
+{
+	(void)w;
+	(void)rec;
+}
+
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
 		   bool reverse)
 {
@@ -895,51 +949,25 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 	struct dp_splice *sp = &sh->flows.splice[rec];
 	struct dp_hsctx *hs;
 
-	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED) {
-		if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
-		    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
-			    DP_FLOW_CLOSING && owns(w, rec)) {
-			/* the client reuses its port after a close: a new connection */
-			if (!seg_csum_ok(m, p)) {
-				dp_drop(w, m, DP_DROP_TCP_CSUM);
-				return true;
-			}
-			hs = hs_lock(sh, rec);
-			flow_kill(w, rec);
-			if (hs != NULL)
-				rte_spinlock_unlock(&hs->lock);
-			hs_flush(w);
-			w->st.tls[DP_TLSC_PORT_REUSE]++;
-			cookie_syn(w, m, p);
-			return true;
-		}
-		if (p->tcp->tcp_flags & FL_SYN) {
-			/* a backend SYN-ACK again (our ACK was lost: the replay
-			 * acknowledges it too) or a client's new SYN on this port */
-			dp_drop(w, m, DP_DROP_TLS_STRAY);
-			return true;
-		}
-		if (reverse) {
-			/* a corrupted segment goes on (the client drops it) but
-			 * must not feed the scan that learns routes */
-			if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
-			    seg_csum_ok(m, p) && (hs = hs_lock(sh, rec)) != NULL) {
-				if (hs->phase == DP_HS_SCAN)
-					scan_input(w, p, rec, hs);
-				rte_spinlock_unlock(&hs->lock);
-				hs_flush(w);
-			}
-			dp_splice_s2c(p->tcp, sp);
-		} else {
-			dp_splice_c2s(p->tcp, sp);
-		}
-		return false;
-	}
+	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED)
+		return spliced_packet(w, m, p, rec, reverse);
 	if (!seg_csum_ok(m, p)) {
 		dp_drop(w, m, DP_DROP_TCP_CSUM);
 		return true;
 	}
+	dp_tls_unspliced_seam(w, rec);
 	hs = hs_lock(sh, rec);
+	/* The backend's worker may have spliced the flow since the flags were
+	 * read: it sets SPLICED under this lock, before it frees the context or
+	 * moves it to SCAN, so once the lock is taken (or the context found
+	 * gone) the flag is seen, and the segment goes through the splice
+	 * instead of being taken for a stray. */
+	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED) {
+		if (hs != NULL)
+			rte_spinlock_unlock(&hs->lock);
+		hs_flush(w);
+		return spliced_packet(w, m, p, rec, reverse);
+	}
 	if (hs == NULL) {
 		dp_drop(w, m, DP_DROP_TLS_STRAY);
 		return true;

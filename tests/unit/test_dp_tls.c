@@ -1061,6 +1061,74 @@ static void test_tcp_csum(void **state)
 	dpt_env_delete(e);
 }
 
+/* The race of the unspliced path: the owner reads the splice flags, then the
+ * backend's worker splices the flow (dp_tls_unspliced_seam runs it right
+ * there), then the owner takes the context's lock. */
+static struct {
+	struct dp_worker *owner, *other;
+	uint8_t frame[DPT_FRAME_MAX];
+	size_t len;
+	uint64_t now;
+	bool armed;
+} race;
+
+void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec)
+{
+	struct rte_mbuf *m;
+
+	(void)rec;
+	if (!race.armed || w != race.owner)
+		return;
+	race.armed = false;
+	m = rte_pktmbuf_alloc(dpt_pool());
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)race.len), race.frame, race.len);
+	dp_worker_rx(race.other, 1, &m, 1, race.now);
+}
+
+static void test_splice_race(void **state)
+{
+	struct dpt_env *e = dpt_env_new(tls_tweak, 2);
+	struct dp_worker *w0 = e->w, *w1 = dp_worker_create(e->sh, 1, dpt_pool());
+	struct conn c = conn0(e, CPORT, true);
+	static const uint8_t more[] = "client bytes sent while the backend answers";
+	const uint32_t hlen = (uint32_t)r13.client_hello_len;
+	struct seg syn, s, g;
+
+	(void)state;
+	assert_non_null(w1);
+	to_binding(&c, &syn);
+	c.b_isn = 0x55aa55aa;
+	c.b_ts = 77;
+	s = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+	s.seq = c.b_isn;
+	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
+	s.o.mss = 1400;
+	s.o.wscale = 7;
+	race = (typeof(race)){ .owner = w0, .other = w1, .now = e->now, .armed = true };
+	race.len = seg_build(race.frame, &s);
+	/* the client's next bytes reach the owner as the backend's worker splices */
+	s = client_seg(&c, ACK | PSH, hlen, more, sizeof(more));
+	rx(&c, 0, &s);
+	assert_false(race.armed);
+	dpt_stats(e, &st);
+	assert_int_equal(st.tls[DP_TLSC_SPLICED], 1);
+	assert_int_equal(st.drop[DP_DROP_TLS_STRAY], 0);
+	/* through the splice, acknowledging the backend's ISN */
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &g);
+	assert_int_equal(g.dst, c.bip);
+	assert_int_equal(g.seq, c.cisn + 1 + hlen);
+	assert_int_equal(g.ack, c.b_isn + 1);
+	assert_int_equal(g.len, sizeof(more));
+	assert_memory_equal(g.data, more, sizeof(more));
+	e->w = w1;
+	assert_true(take(&c, 1) >= 2); /* the ACK of the SYN-ACK and the replay */
+	dp_worker_free(w1);
+	e->w = w0;
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1171,6 +1239,7 @@ int main(void)
 		cmocka_unit_test(test_two_workers),
 		cmocka_unit_test(test_memory_per_flow),
 		cmocka_unit_test(test_tcp_csum),
+		cmocka_unit_test(test_splice_race),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
