@@ -42,6 +42,7 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_COOKIE_STALE] = "cookie_stale",
 	[DP_DROP_TLS_NO_CONTEXT] = "tls_no_context",
 	[DP_DROP_TLS_STRAY] = "tls_stray",
+	[DP_DROP_TLS_BINDING] = "tls_binding",
 	[DP_DROP_TCP_CSUM] = "tcp_csum",
 	[DP_DROP_HEALTH_STRAY] = "health_stray",
 	[DP_DROP_BACKEND_RESET] = "backend_reset",

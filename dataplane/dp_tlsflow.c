@@ -646,13 +646,48 @@ static void hello_decide_now(struct dp_worker *w, uint32_t rec, struct dp_hsctx 
 	decide(w, rec, hs, st, reason, &ch);
 }
 
+/* The payload into the hello buffer, piece by piece when the port chained
+ * the frame over several mbufs (jumbo frames, scattered receive): a hello
+ * that always arrives chained must not be lost to every retransmission. */
+static int hello_add(struct dp_worker *w, struct dp_hsctx *hs, const struct rte_mbuf *m,
+		     const struct dp_pkt *p, unsigned *ev)
+{
+	struct dp_hello_pool *pool = &w->sh->tls->pool;
+	uint32_t len, off, n, seq = seq_of(p);
+	const uint8_t *data = seg_payload(p, &len);
+	unsigned piece;
+	int rc = 0;
+
+	*ev = 0;
+	if (len == 0)
+		return 0;
+	if (m->nb_segs == 1)
+		return dp_hellobuf_add(&hs->hb, pool, seq, data, len, ev);
+	off = (uint32_t)(data - rte_pktmbuf_mtod(m, const uint8_t *));
+	for (; m != NULL && len; m = m->next) {
+		if (off >= m->data_len) {
+			off -= m->data_len;
+			continue;
+		}
+		n = RTE_MIN((uint32_t)m->data_len - off, len);
+		piece = 0;
+		rc = dp_hellobuf_add(&hs->hb, pool, seq,
+				     rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n, &piece);
+		if (rc < 0)
+			break;
+		*ev |= piece;
+		seq += n;
+		len -= n;
+		off = 0;
+	}
+	return rc;
+}
+
 static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 			uint32_t rec, struct dp_hsctx *hs)
 {
 	uint8_t fl = p->tcp->tcp_flags;
 	struct dp_tcpopt o;
-	const uint8_t *data;
-	uint32_t len;
 	unsigned ev = 0;
 
 	if (fl & FL_RST) {
@@ -669,13 +704,10 @@ static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	if ((o.flags & DP_TCPOPT_F_TS) && after(o.tsval, hs->c_tsval))
 		hs->c_tsval = o.tsval;
 	hs->c_win = rte_be_to_cpu_16(p->tcp->rx_win);
-	data = seg_payload(p, &len);
-	if (len && m->nb_segs == 1) {
-		if (dp_hellobuf_add(&hs->hb, &w->sh->tls->pool, seq_of(p), data, len, &ev) < 0)
-			w->st.tls[DP_TLSC_HELLO_NOMEM]++;
-		if (ev & DP_HB_NEW)
-			hs->segments++;
-	}
+	if (hello_add(w, hs, m, p, &ev) < 0)
+		w->st.tls[DP_TLSC_HELLO_NOMEM]++;
+	if (ev & DP_HB_NEW)
+		hs->segments++;
 	rte_pktmbuf_free(m);
 	if (fl & FL_FIN) {
 		w->st.tls[DP_TLSC_HELLO_FIN]++;
@@ -816,7 +848,7 @@ static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct 
 			flow_kill(w, rec);
 			return;
 		}
-		rte_pktmbuf_free(m);
+		dp_drop(w, m, DP_DROP_TLS_BINDING);
 		return;
 	}
 	bk = &w->snap->bk[w->sh->flows.recs[rec].backend];

@@ -86,6 +86,8 @@ enum dp_drop {
 	DP_DROP_COOKIE_STALE,    /**< tls: authentic SYN cookie, too old */
 	DP_DROP_TLS_NO_CONTEXT,  /**< tls: no free handshake context */
 	DP_DROP_TLS_STRAY,       /**< tls: segment that fits no step of the handshake */
+	DP_DROP_TLS_BINDING,     /**< tls: client segment while the backend SYN is out; not
+				  *   acknowledged, the client sends it again */
 	DP_DROP_TCP_CSUM,        /**< tls: TCP checksum wrong on a segment tlslb answers itself
 				  *   (SYN, cookie ACK, hello bytes, backend handshake) */
 	DP_DROP_HEALTH_STRAY,    /**< to a probe port, answering no outstanding probe */

@@ -1129,6 +1129,47 @@ static void test_splice_race(void **state)
 	dpt_env_delete(e);
 }
 
+/* Every drop is counted: a client segment while the backend SYN is out
+ * (tls_binding); and a hello the port chained over several mbufs is taken,
+ * piece by piece, not silently ignored. */
+static void test_binding_drop_and_chained_hello(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const size_t hlen = r13.client_hello_len, head = 14 + 20 + 20 + 12 + 100;
+	uint8_t buf[DPT_FRAME_MAX];
+	struct rte_mbuf *m, *m2;
+	struct seg s, sa, syn;
+	size_t len;
+
+	(void)state;
+	handshake(&c, &sa);
+	s = client_seg(&c, ACK | PSH, 0, r13.client.data, (uint16_t)hlen);
+	len = seg_build(buf, &s);
+	assert_true(len > head);
+	m = rte_pktmbuf_alloc(dpt_pool());
+	m2 = rte_pktmbuf_alloc(dpt_pool());
+	assert_non_null(m);
+	assert_non_null(m2);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)head), buf, head);
+	memcpy(rte_pktmbuf_append(m2, (uint16_t)(len - head)), buf + head, len - head);
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	dp_worker_rx(e->w, 0, &m, 1, e->now);
+	assert_int_equal(take(&c, 0), 0);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	/* the client sends on before the backend answers: dropped, counted */
+	s = client_seg(&c, ACK | PSH, (uint32_t)hlen, (const uint8_t *)"early", 5);
+	rx(&c, 0, &s);
+	assert_int_equal(dpt_flush(e), 0);
+	assert_int_equal(drops(e, DP_DROP_TLS_BINDING), 1);
+	assert_int_equal(dpt_drops(&st), 1);
+	c.b_isn = 99;
+	accept_backend(&c, r13.client.data, hlen);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1240,6 +1281,7 @@ int main(void)
 		cmocka_unit_test(test_memory_per_flow),
 		cmocka_unit_test(test_tcp_csum),
 		cmocka_unit_test(test_splice_race),
+		cmocka_unit_test(test_binding_drop_and_chained_hello),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
