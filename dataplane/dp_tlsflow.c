@@ -451,6 +451,24 @@ static void backend_side(const struct dp_worker *w, const struct dp_flow *f, uin
 	}
 }
 
+/* Reset the backend the flow is bound to (its SYN out, maybe answered with a
+ * SYN-ACK that never reached us): seq = the client's ISN + 1, the only
+ * number its half-open connection accepts. */
+static void backend_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx *hs)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	uint32_t src;
+	uint16_t sport;
+
+	if (bk->nh < 0)
+		return;
+	backend_side(w, f, &src, &sport);
+	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+		.seq = hs->client_isn + 1, .flags = FL_RST });
+}
+
 static uint16_t client_window_c2s(const struct dp_hsctx *hs, bool backend_scales)
 {
 	if (hs->c_wscale == 0xff || backend_scales)
@@ -725,17 +743,8 @@ void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
 	if (hs == NULL)
 		return;
 	if (hs->phase == DP_HS_BINDING && owns(w, rec)) {
-		const struct dp_flow *f = &sh->flows.recs[rec];
-		const struct dp_backend *bk = &w->snap->bk[f->backend];
-		uint32_t src;
-		uint16_t sport;
-
 		/* the backend's half-open connection, and the client's */
-		backend_side(w, f, &src, &sport);
-		if (bk->nh >= 0)
-			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-				.seq = hs->client_isn + 1, .flags = FL_RST });
+		backend_rst(w, rec, hs);
 		client_rst(w, rec, hs);
 		flow_kill(w, rec);
 	}
@@ -834,15 +843,7 @@ static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct 
 		 * they come again through the splice */
 		if (fl & FL_RST) {
 			/* the backend's half-open connection goes too */
-			const struct dp_flow *f = &w->sh->flows.recs[rec];
-			uint32_t src;
-			uint16_t sport;
-
-			bk = &w->snap->bk[f->backend];
-			backend_side(w, f, &src, &sport);
-			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-				.seq = hs->client_isn + 1, .flags = FL_RST });
+			backend_rst(w, rec, hs);
 			w->st.tls[DP_TLSC_HELLO_RST]++;
 			rte_pktmbuf_free(m);
 			flow_kill(w, rec);
@@ -1052,7 +1053,10 @@ void dp_tls_tick(struct dp_worker *w)
 			} else if (hs->syns < DP_TLS_SYN_TRIES) {
 				backend_syn(w, hs->rec, hs);
 			} else {
+				/* no server keeps a half-open connection of ours
+				 * (its SYN-ACK may be lost on the way back) */
 				w->st.tls[DP_TLSC_BACKEND_TIMEOUT]++;
+				backend_rst(w, hs->rec, hs);
 				next_backend(w, hs->rec, hs);
 			}
 		}

@@ -532,21 +532,33 @@ static void test_backend_silence(void **state)
 	seg_read(out[0], lens[0], &syn);
 	check_backend_syn(&c, &syn);
 	assert_int_equal(c.bip, first);
-	/* then the next backend */
+	/* then the next backend, the first one reset: no half-open connection
+	 * stays behind (RST, seq = the ISN + 1 its SYN used) */
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
-	assert_int_equal(take(&c, 1), 1);
-	seg_read(out[0], lens[0], &syn);
+	assert_int_equal(take(&c, 1), 2);
+	seg_read(out[0], lens[0], &rst);
+	assert_int_equal(rst.flags, RST);
+	assert_int_equal(rst.dst, first);
+	assert_int_equal(rst.dport, BPORT);
+	assert_int_equal(rst.sport, c.cport);
+	assert_int_equal(rst.seq, c.cisn + 1);
+	seg_read(out[1], lens[1], &syn);
 	check_backend_syn(&c, &syn);
 	assert_int_not_equal(c.bip, first);
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
 	assert_int_equal(take(&c, 1), 1);
 	dpt_flush(e);
-	/* both backends silent: the client is reset and the flow goes */
+	/* both backends silent: the second is reset too, then the client, and
+	 * the flow goes */
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
-	assert_int_equal(take(&c, 1), 0);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &rst);
+	assert_int_equal(rst.flags, RST);
+	assert_int_equal(rst.dst, c.bip);
+	assert_int_equal(rst.seq, c.cisn + 1);
 	assert_int_equal(take(&c, 0), 1);
 	seg_read(out[0], lens[0], &rst);
 	assert_int_equal(rst.flags & RST, RST);
