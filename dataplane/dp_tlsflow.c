@@ -205,22 +205,37 @@ static void removed_locked(struct dp_worker *w, uint32_t rec)
 }
 
 /* Retire a tls flow now (client reset, binding failed); its context locked.
- * Only the owner retires at once; another worker leaves it to the reset
- * timeout (never happens as the work is split, see dp_tls.h). */
+ * Only the owner retires at once (dp_flow_remove retries a state another
+ * worker moved meanwhile). Another worker (never, as the work is split, see
+ * dp_tls.h) leaves the record to the owner's expiry pass: the state moves to
+ * RESET unless it is already going, and the context is freed now so that
+ * its timers stop; the record's counters go with the record. A record
+ * already going (-EBUSY) is the expiry's: nothing to do, and no state may
+ * be written back into it. */
 static void flow_kill(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_flow_key fwd, rev;
+	uint8_t s;
+	int rc;
 
 	fwd_key(w->snap, f, &fwd);
 	rev_key(w, rec, &rev);
-	if (dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs) < 0) {
-		__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
+	rc = dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	if (rc == 0) {
+		w->st.flows_closed++;
+		removed_locked(w, rec);
 		return;
 	}
-	w->st.flows_closed++;
-	removed_locked(w, rec);
+	if (rc == -EBUSY)
+		return;
+	s = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+	while (s != DP_FLOW_FREE && s != DP_FLOW_DEAD && s != DP_FLOW_RESET &&
+	       !__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_RESET, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	hs_free(w, rec);
 }
 
 void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec)

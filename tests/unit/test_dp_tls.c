@@ -10,9 +10,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -1182,6 +1185,70 @@ static void test_binding_drop_and_chained_hello(void **state)
 	dpt_env_delete(e);
 }
 
+/* The owner removes a flow while another worker moves its state (its
+ * packets, dp_flow_track): the lost compare-and-swap is retried, never
+ * reported as "already going" (which left the record behind). The race is
+ * made exact: the record's page is read-only, so dp_flow_remove reads the
+ * state, its compare-and-swap faults, and the handler plays the other
+ * worker (moves the state) and lets the compare-and-swap run again. */
+static struct {
+	uint8_t *page;
+	size_t page_len;
+	uint8_t *state;
+	int faults;
+} mover;
+
+static void mover_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if ((uint8_t *)si->si_addr < mover.page ||
+	    (uint8_t *)si->si_addr >= mover.page + mover.page_len || mover.faults++) {
+		signal(sig, SIG_DFL);
+		return;
+	}
+	mprotect(mover.page, mover.page_len, PROT_READ | PROT_WRITE);
+	__atomic_store_n(mover.state, DP_FLOW_CLOSING, __ATOMIC_RELAXED);
+}
+
+static void test_flow_remove_contended(void **state)
+{
+	struct dpt_env *e = env();
+	struct dp_shared *sh = e->sh;
+	struct dp_flow_worker *fw = &e->w->fw;
+	struct dp_flow_key fwd = { .src = 1, .dst = 2, .sport = 3, .dport = 4,
+				   .proto = IPPROTO_TCP, .family = AF_INET };
+	struct dp_flow_key rev = fwd;
+	struct sigaction sa = { .sa_sigaction = mover_segv, .sa_flags = SA_SIGINFO }, old;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint32_t rec;
+	int rc;
+
+	(void)state;
+	rev.zero = 1;
+	assert_int_equal(dp_flow_alloc(fw, &sh->flows, &rec), 0);
+	sh->flows.recs[rec].flags = 0;
+	__atomic_store_n(&sh->flows.recs[rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
+	assert_int_equal(dp_flow_insert(fw, &sh->flows, rec, &fwd, &rev, sh->qs), 0);
+	mover.state = &sh->flows.recs[rec].state;
+	mover.page = (uint8_t *)((uintptr_t)mover.state & ~(uintptr_t)(pg - 1));
+	mover.page_len = pg;
+	mover.faults = 0;
+	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
+	assert_int_equal(mprotect(mover.page, pg, PROT_READ), 0);
+	rc = dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	mprotect(mover.page, pg, PROT_READ | PROT_WRITE);
+	sigaction(SIGSEGV, &old, NULL);
+	assert_int_equal(mover.faults, 1); /* the race happened */
+	assert_int_equal(rc, 0);
+	assert_int_equal(sh->flows.recs[rec].state, DP_FLOW_DEAD);
+	assert_false(dp_flow_key_exists(&sh->flows, &fwd));
+	assert_false(dp_flow_key_exists(&sh->flows, &rev));
+	/* gone already: -EBUSY, and the record is left as it is */
+	assert_int_equal(dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs), -EBUSY);
+	assert_int_equal(sh->flows.recs[rec].state, DP_FLOW_DEAD);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1294,6 +1361,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_csum),
 		cmocka_unit_test(test_splice_race),
 		cmocka_unit_test(test_binding_drop_and_chained_hello),
+		cmocka_unit_test(test_flow_remove_contended),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
