@@ -114,6 +114,12 @@ struct dp_hsctx {
 struct dp_tls_shared {
 	struct dp_syncookie_secret secret[2];
 	struct dp_syncookie_secret *cur; /* published copy (atomic pointer) */
+	/* The next rotation's key, drawn from getrandom by the control thread
+	 * (dp_tls_maintain) so that worker 0 rotates without a system call;
+	 * next_ready (atomic) hands it over: false, the control thread writes
+	 * the key; true, worker 0 takes it, wipes it and sets false. */
+	struct dp_siphash_key next_key;
+	bool next_ready;
 	struct dp_hello_pool pool;
 	struct dp_hsctx *hs;             /* DP_TLS_HS_MAX contexts */
 	struct rte_ring *hs_free;        /* free context indices */
@@ -143,6 +149,9 @@ struct dp_tls_worker {
  * first tls service); published with a release store on sh->tls. */
 int dp_tls_shared_init(struct dp_shared *sh);
 void dp_tls_shared_fini(struct dp_shared *sh);
+/* Control thread, periodically (dp_shared_maintain): draw the next cookie
+ * key when worker 0 has taken the last one. */
+void dp_tls_maintain(struct dp_shared *sh);
 int dp_tls_worker_init(struct dp_worker *w);
 void dp_tls_worker_fini(struct dp_worker *w);
 
@@ -158,7 +167,8 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
  * of the splice flags and the context lock, where another worker may splice
  * the flow; tests define it to run that worker there. */
 void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec);
-/* Timers: hello timeouts, backend SYN retransmissions; cookie rotation. */
+/* Timers: hello timeouts, backend SYN retransmissions; cookie rotation (with
+ * the key the control thread drew ahead: no system call). */
 void dp_tls_tick(struct dp_worker *w);
 /* The owner resets flow @rec, bound to a backend deleted with reset but not
  * spliced yet: RST to the backend and the client, flow retired. */

@@ -1081,15 +1081,20 @@ void dp_tls_tick(struct dp_worker *w)
 	if (w->index != 0)
 		return;
 	/* rotation on a copy, published by a pointer swap; the copy written
-	 * next was retired rotate_every periods ago, long past any reader */
+	 * next was retired rotate_every periods ago, long past any reader. The
+	 * new key was drawn by the control thread (no system call here); until
+	 * it is there the rotation waits, the current keys staying valid. */
 	ctr = dp_syncookie_counter(w->now_ms);
-	if (dp_syncookie_rotate_due(t->cur, ctr)) {
+	if (dp_syncookie_rotate_due(t->cur, ctr) &&
+	    __atomic_load_n(&t->next_ready, __ATOMIC_ACQUIRE)) {
 		struct dp_syncookie_secret *next = t->cur == &t->secret[0] ? &t->secret[1] :
 									      &t->secret[0];
 
 		*next = *t->cur;
-		if (dp_syncookie_rotate(next, ctr) == 0)
-			__atomic_store_n(&t->cur, next, __ATOMIC_RELEASE);
+		dp_syncookie_rotate_to(next, &t->next_key, ctr);
+		explicit_bzero(&t->next_key, sizeof(t->next_key));
+		__atomic_store_n(&t->next_ready, false, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->cur, next, __ATOMIC_RELEASE);
 	}
 	/* Lifetimes are seconds long: sweeping once a millisecond (64K entries a
 	 * second per table) is plenty, where sweeping every loop iteration cost

@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <rte_byteorder.h>
@@ -1249,6 +1251,57 @@ static void test_flow_remove_contended(void **state)
 	dpt_env_delete(e);
 }
 
+/* getrandom(2), counted: the cookie secret must never draw on the packet path. */
+static unsigned getrandom_calls;
+
+ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+{
+	__atomic_fetch_add(&getrandom_calls, 1, __ATOMIC_RELAXED);
+	return syscall(SYS_getrandom, buf, len, flags);
+}
+
+/* Rotation: worker 0 rotates with the key the control thread drew ahead
+ * (dp_shared_maintain), without a system call; with none drawn it waits. */
+static void test_cookie_rotation_off_path(void **state)
+{
+	struct dpt_env *e = env();
+	struct dp_tls_shared *t = e->sh->tls;
+	const uint64_t due = (uint64_t)(DP_SYNCOOKIE_DEFAULT_ROTATE + 1) * DP_SYNCOOKIE_PERIOD_MS;
+	struct conn c = conn0(e, CPORT, true);
+	const struct dp_syncookie_secret *cur;
+	struct seg sa;
+	unsigned calls;
+
+	(void)state;
+	assert_non_null(t);
+	dpt_tick(e, 1); /* a rotation the test clock may have made due at once */
+	dp_shared_maintain(e->sh);
+	assert_true(__atomic_load_n(&t->next_ready, __ATOMIC_ACQUIRE));
+	cur = t->cur;
+	dpt_advance_ms(e, due);
+	calls = getrandom_calls;
+	dpt_tick(e, 1);
+	assert_int_equal(getrandom_calls, calls); /* nothing drawn on the packet path */
+	assert_ptr_not_equal(t->cur, cur);         /* and yet rotated */
+	assert_int_equal(t->cur->n_keys, 2);
+	assert_false(t->next_ready);
+	/* the next rotation waits for a key */
+	cur = t->cur;
+	handshake(&c, &sa); /* cookies keep working meanwhile */
+	dpt_advance_ms(e, due);
+	dpt_tick(e, 1);
+	assert_ptr_equal(t->cur, cur);
+	assert_int_equal(getrandom_calls, calls);
+	dp_shared_maintain(e->sh); /* the control thread draws it */
+	assert_int_equal(getrandom_calls, calls + 1);
+	calls = getrandom_calls;
+	dpt_tick(e, 1);
+	assert_ptr_not_equal(t->cur, cur);
+	assert_int_equal(getrandom_calls, calls);
+	assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 1);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1362,6 +1415,7 @@ int main(void)
 		cmocka_unit_test(test_splice_race),
 		cmocka_unit_test(test_binding_drop_and_chained_hello),
 		cmocka_unit_test(test_flow_remove_contended),
+		cmocka_unit_test(test_cookie_rotation_off_path),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
