@@ -71,6 +71,7 @@ const char *const dp_tls_counter_names[DP_TLSC__COUNT] = {
 	[DP_TLSC_PORT_REUSE] = "port_reuse",
 	[DP_TLSC_LEARNED] = "learned",
 	[DP_TLSC_LEARN_FULL] = "learn_full",
+	[DP_TLSC_REPLAY_TIMEOUT] = "replay_timeout",
 };
 
 /* dp_stats is nothing but uint64_t counters (and zeroed tail padding), so it

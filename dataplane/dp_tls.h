@@ -81,6 +81,8 @@ struct dp_splice {
  * backend's shift is 0). */
 #define DP_SPLICE_F_C2S_UNSCALE 0x10
 
+/* SCAN: spliced, the context kept for the server-flight scan and/or the rest
+ * of a replay the backend's window did not admit at once. */
 enum dp_hs_phase { DP_HS_FREE = 0, DP_HS_HELLO, DP_HS_BINDING, DP_HS_SCAN };
 
 /* Per-handshake context: from the cookie ACK until the server flight has
@@ -106,6 +108,14 @@ struct dp_hsctx {
 	uint32_t backend_isn;
 	uint32_t deadline_ms;  /* hello timeout, or SYN retransmission */
 	uint32_t srv_next;     /* SCAN: next server seq (backend space) */
+	/* the replay, sent as the backend's window admits (SCAN: the rest on
+	 * its ACKs, the hello buffer kept until all is out) */
+	uint32_t replay_sent;  /* hello bytes sent */
+	uint16_t replay_seg;   /* segment size */
+	uint16_t replay_win;   /* window field of the replay segments */
+	uint8_t b_wscale;      /* the backend's window shift (0: none) */
+	bool replay_ts;        /* replay segments carry timestamps */
+	bool scanning;         /* SCAN: the server flight is scanned (else only replaying) */
 	struct dp_hellobuf hb;
 	struct tlsp_server_scan scan;
 };

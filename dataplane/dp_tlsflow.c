@@ -12,6 +12,9 @@
  * splice (a duplicate ACK would only invite a fast retransmission); the
  * SYN-ACK's window, what the buffer holds, is the real window. The price: a
  * binding slower than the client's RTO costs one retransmitted segment.
+ * The replay sends what the backend's SYN-ACK window admits, the rest as
+ * its ACKs open the window (on the backend's worker); the buffer goes when
+ * all is out, or at the hello timeout (the client then retransmits).
  *
  * A client FIN during HELLO ends the wait: the backend is chosen with what
  * arrived, and the FIN, never acknowledged, is retransmitted by the client
@@ -769,6 +772,59 @@ void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
 
 /* ---- the backend's answer ---- */
 
+/* Replay the hello bytes up to offset @limit (what the backend's window
+ * admits) from where the replay stands, in segments the backend takes. */
+static void replay_more(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, uint32_t limit,
+			uint32_t b_tsval)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	struct dp_tcpopt a = { .flags = DP_TCPOPT_F_TS, .tsval = hs->c_tsval, .tsecr = b_tsval };
+	const uint8_t *data;
+	uint32_t src;
+	size_t len;
+	uint16_t sport;
+
+	data = dp_hellobuf_data(&hs->hb, &len);
+	if (limit > len)
+		limit = (uint32_t)len;
+	backend_side(w, f, &src, &sport);
+	while (hs->replay_sent < limit) {
+		uint32_t off = hs->replay_sent;
+		uint16_t n = (uint16_t)RTE_MIN(limit - off, (uint32_t)hs->replay_seg);
+
+		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+			.seq = hs->client_isn + 1 + off, .ack = hs->backend_isn + 1,
+			.flags = (uint8_t)(FL_ACK | (off + n == len ? FL_PSH : 0)),
+			.win = hs->replay_win, .opts = hs->replay_ts ? &a : NULL,
+			.data = data + off, .len = n });
+		w->st.tls[DP_TLSC_REPLAY_SEGMENTS]++;
+		hs->replay_sent += n;
+	}
+	if (hs->replay_sent >= len)
+		dp_hellobuf_release(&hs->hb, &w->sh->tls->pool);
+}
+
+/* A backend ACK while the replay waits for window: send what it admits now.
+ * Done (or the context's only purpose): true when the context may go. */
+static bool replay_ack(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
+		       struct dp_hsctx *hs)
+{
+	uint32_t acked = ack_of(p) - (hs->client_isn + 1), wnd;
+	struct dp_tcpopt o;
+	size_t len;
+
+	(void)dp_hellobuf_data(&hs->hb, &len);
+	if (!(p->tcp->tcp_flags & FL_ACK) || acked > len)
+		return false;
+	seg_opts(p, &o);
+	wnd = (uint32_t)rte_be_to_cpu_16(p->tcp->rx_win) << hs->b_wscale;
+	replay_more(w, rec, hs, acked + wnd < acked ? UINT32_MAX : acked + wnd,
+		    o.flags & DP_TCPOPT_F_TS ? o.tsval : 0);
+	return hs->replay_sent >= len;
+}
+
 static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 		      struct dp_hsctx *hs)
 {
@@ -779,9 +835,8 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	struct dp_tcpopt o, a = { 0 };
 	uint32_t b_isn = seq_of(p), src, seg;
-	bool scales;
-	const uint8_t *data;
-	size_t len, off;
+	bool scales, pending;
+	size_t len;
 	uint16_t sport, win;
 
 	seg_opts(p, &o);
@@ -821,24 +876,25 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 		seg = DP_TLS_MIN_MSS;
 	if (a.flags && seg > 12 + 64)
 		seg -= 12;
-	data = dp_hellobuf_data(&hs->hb, &len);
-	for (off = 0; off < len; off += seg) {
-		uint16_t n = (uint16_t)(len - off < seg ? len - off : seg);
-
-		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-			.seq = hs->client_isn + 1 + (uint32_t)off, .ack = b_isn + 1,
-			.flags = (uint8_t)(FL_ACK | (off + n == len ? FL_PSH : 0)), .win = win,
-			.opts = a.flags ? &a : NULL, .data = data + off, .len = n });
-		w->st.tls[DP_TLSC_REPLAY_SEGMENTS]++;
-	}
-	dp_hellobuf_release(&hs->hb, &sh->tls->pool);
+	hs->replay_seg = (uint16_t)seg;
+	hs->replay_win = win;
+	hs->replay_ts = a.flags != 0;
+	hs->replay_sent = 0;
+	/* the SYN-ACK's window is never scaled (RFC 7323 2.2); its later ones are */
+	hs->b_wscale = scales ? (o.wscale > 14 ? 14 : o.wscale) : 0;
+	(void)dp_hellobuf_data(&hs->hb, &len);
+	/* only what the backend's window admits; the rest on its ACKs */
+	replay_more(w, rec, hs, rte_be_to_cpu_16(p->tcp->rx_win), o.tsval);
+	pending = hs->replay_sent < len;
 	w->st.tls[DP_TLSC_SPLICED]++;
 	__atomic_store_n(&sp->flags, sp->flags | DP_SPLICE_F_SPLICED, __ATOMIC_RELEASE);
 	__atomic_store_n(&f->state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
 	f->last_seen = (uint32_t)w->now_ms;
-	if (hs->tls_status == TLSP_OK && s->learn != NULL) {
-		/* a server that never finishes its flight must not pin the context */
+	hs->scanning = hs->tls_status == TLSP_OK && s->learn != NULL;
+	if (hs->scanning || pending) {
+		/* kept for the flight scan and/or the rest of the replay; a server
+		 * that never finishes its flight or never opens its window must not
+		 * pin the context (the client then retransmits what is missing) */
 		hs->phase = DP_HS_SCAN;
 		hs->srv_next = b_isn + 1;
 		hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
@@ -972,8 +1028,15 @@ static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct
 		 * must not feed the scan that learns routes */
 		if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
 		    seg_csum_ok(m, p) && (hs = hs_lock(sh, rec)) != NULL) {
-			if (hs->phase == DP_HS_SCAN)
-				scan_input(w, p, rec, hs);
+			if (hs->phase == DP_HS_SCAN) {
+				bool replayed = hs->replay_sent >= hs->hb.len ||
+						replay_ack(w, p, rec, hs);
+
+				if (hs->scanning)
+					scan_input(w, p, rec, hs);
+				else if (replayed)
+					hs_free(w, rec);
+			}
 			rte_spinlock_unlock(&hs->lock);
 			hs_flush(w);
 		}
@@ -1056,9 +1119,14 @@ void dp_tls_tick(struct dp_worker *w)
 		if (hs->phase != DP_HS_FREE && owns(w, hs->rec) &&
 		    (int32_t)(now - hs->deadline_ms) >= 0) {
 			if (hs->phase == DP_HS_SCAN) {
-				w->st.tls[DP_TLSC_SCAN_TIMEOUT]++;
-				dp_tlsstats_verdict(w->st.verdict, sh->flows.recs[hs->rec].backend,
-						    &hs->scan.result);
+				if (hs->scanning) {
+					w->st.tls[DP_TLSC_SCAN_TIMEOUT]++;
+					dp_tlsstats_verdict(w->st.verdict,
+							    sh->flows.recs[hs->rec].backend,
+							    &hs->scan.result);
+				} else {
+					w->st.tls[DP_TLSC_REPLAY_TIMEOUT]++;
+				}
 				hs_free(w, hs->rec);
 			} else if (hs->phase == DP_HS_HELLO) {
 				w->st.tls[DP_TLSC_HELLO_TIMEOUT]++;

@@ -123,6 +123,8 @@ enum dp_tls_counter {
 	DP_TLSC_PORT_REUSE,       /**< client SYN on a closing tls flow: retired, SYN answered */
 	DP_TLSC_LEARNED,          /**< routing table entries added or refreshed */
 	DP_TLSC_LEARN_FULL,       /**< learning refused: table full */
+	DP_TLSC_REPLAY_TIMEOUT,   /**< backend window never admitted the whole replay: the
+				   *   client retransmits the rest */
 	DP_TLSC__COUNT
 };
 

@@ -225,6 +225,7 @@ static void accept_backend(struct conn *c, const uint8_t *hello, size_t len)
 	unsigned n, i;
 
 	s.seq = c->b_isn;
+	s.win = 65535; /* the whole hello fits (test_replay_window: when not) */
 	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
 	s.o.mss = 1400;
 	s.o.wscale = c->bws;
@@ -1302,6 +1303,90 @@ static void test_cookie_rotation_off_path(void **state)
 	dpt_env_delete(e);
 }
 
+/* The replay respects the backend's receive window: the SYN-ACK's (never
+ * scaled) admits part of the hello, the rest goes out as its ACKs open the
+ * window (scaled by its shift), and nothing beyond it. */
+static void test_replay_window(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const struct tlsgen_result *r = &r13frag;
+	const uint32_t hlen = (uint32_t)r->client_hello_len;
+	uint8_t *got = calloc(1, hlen);
+	struct seg sa, syn, s, g;
+	uint32_t have = 0;
+	unsigned n, i;
+
+	(void)state;
+	assert_true(hlen > 900);
+	handshake(&c, &sa);
+	s = client_seg(&c, ACK | PSH, 0, r->client.data, (uint16_t)hlen);
+	rx(&c, 0, &s);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	c.b_isn = 5000;
+	c.b_ts = 10;
+	c.bws = 2;
+	s = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+	s.seq = c.b_isn;
+	s.win = 300;
+	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
+	s.o.mss = 1400;
+	s.o.wscale = c.bws;
+	rx(&c, 1, &s);
+	n = take(&c, 1);
+	for (i = 1; i < n; i++) { /* [0] is the ACK of the SYN-ACK */
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, 300);
+	/* an ACK of 100 bytes, window 150 << 2: up to 100 + 600 */
+	c.b_ts++;
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + 100);
+	s.win = 150;
+	rx(&c, 1, &s);
+	assert_int_equal(take(&c, 0), 1); /* the ACK itself goes on to the client */
+	n = take(&c, 1);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		assert_int_equal(g.ack, c.b_isn + 1);
+		assert_int_equal(g.o.tsecr, c.b_ts);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, 700);
+	/* all acknowledged, a wide window: the rest */
+	c.b_ts++;
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + have);
+	s.win = 4000;
+	rx(&c, 1, &s);
+	take(&c, 0);
+	n = take(&c, 1);
+	for (i = 0; i < n; i++) {
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, hlen);
+	assert_int_equal(g.flags & PSH, PSH);
+	assert_memory_equal(got, r->client.data, hlen);
+	/* the buffer is gone: a further ACK replays nothing */
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + have);
+	rx(&c, 1, &s);
+	take(&c, 0);
+	assert_int_equal(take(&c, 1), 0);
+	dpt_stats(e, &st);
+	assert_int_equal(dpt_drops(&st), 0);
+	free(got);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1416,6 +1501,7 @@ int main(void)
 		cmocka_unit_test(test_binding_drop_and_chained_hello),
 		cmocka_unit_test(test_flow_remove_contended),
 		cmocka_unit_test(test_cookie_rotation_off_path),
+		cmocka_unit_test(test_replay_window),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
