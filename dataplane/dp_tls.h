@@ -22,8 +22,9 @@
  * owner (it took the cookie ACK, so the record is of its range), and the
  * backend's to one worker that may be another. The owner does everything
  * that changes the flow table or picks backends (hello, timers, binding,
- * retirement); the backend's worker only splices up on the SYN-ACK, scans
- * the server flight, and, on a backend RST, marks the context for the
+ * retirement); the backend's worker only splices up on the SYN-ACK, sends
+ * the rest of the replay as the backend's window opens, scans the server
+ * flight, and, on a backend RST, marks the context for the
  * owner's next tick. A spinlock per context orders the two; contexts go
  * back to the free ring only after it is released.
  */
