@@ -224,11 +224,15 @@ int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 
 	if (rec < fw->lo || rec >= fw->hi)
 		return -EINVAL;
+	/* Another worker may move the state forward under us (its packets of
+	 * the flow): the exchange then fails with the new state, and is tried
+	 * again. Only the owner frees or kills, so nothing else ends the loop. */
 	s = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
-	if (s == DP_FLOW_FREE || s == DP_FLOW_DEAD ||
-	    !__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_DEAD, false, __ATOMIC_RELAXED,
-					 __ATOMIC_RELAXED))
-		return -EBUSY;
+	do {
+		if (s == DP_FLOW_FREE || s == DP_FLOW_DEAD)
+			return -EBUSY;
+	} while (!__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_DEAD, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	d = defer_slot_wait(fw, t, qs, &at);
 	d->pos[0] = rte_hash_del_key(t->h, fwd);
 	d->pos[1] = rte_hash_del_key(t->h, rev);

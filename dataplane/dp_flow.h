@@ -160,7 +160,9 @@ int dp_flow_rekey_reverse(struct dp_flow_worker *fw, struct dp_flow_table *t, ui
 			  struct rte_rcu_qsbr *qs);
 
 /* Retire record @rec of this worker's range now, as an expiry would (keys
- * deleted, record freed after a grace period). -EBUSY: already going. */
+ * deleted, record freed after a grace period); a state moved concurrently by
+ * another worker does not stop it. -EBUSY: already going (free or dead);
+ * -EINVAL: not of this worker's range. */
 int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
 		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs);

@@ -723,6 +723,7 @@ int dp_shared_maintain(struct dp_shared *sh)
 	freed = free_slots(sh);
 	if (freed > 0 && commit(sh, &sh->rt->cur, NULL, 0) == 0)
 		free_learn(sh);
+	dp_tls_maintain(sh);
 	return freed;
 }
 

@@ -42,6 +42,8 @@ const char *const dp_drop_names[DP_DROP__COUNT] = {
 	[DP_DROP_COOKIE_STALE] = "cookie_stale",
 	[DP_DROP_TLS_NO_CONTEXT] = "tls_no_context",
 	[DP_DROP_TLS_STRAY] = "tls_stray",
+	[DP_DROP_TLS_BINDING] = "tls_binding",
+	[DP_DROP_TCP_CSUM] = "tcp_csum",
 	[DP_DROP_HEALTH_STRAY] = "health_stray",
 	[DP_DROP_BACKEND_RESET] = "backend_reset",
 };
@@ -69,6 +71,7 @@ const char *const dp_tls_counter_names[DP_TLSC__COUNT] = {
 	[DP_TLSC_PORT_REUSE] = "port_reuse",
 	[DP_TLSC_LEARNED] = "learned",
 	[DP_TLSC_LEARN_FULL] = "learn_full",
+	[DP_TLSC_REPLAY_TIMEOUT] = "replay_timeout",
 };
 
 /* dp_stats is nothing but uint64_t counters (and zeroed tail padding), so it

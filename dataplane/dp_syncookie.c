@@ -158,7 +158,7 @@ static int fill_random(void *buf, size_t len)
 	return 0;
 }
 
-static int fresh_key(struct dp_siphash_key *k)
+int dp_syncookie_key_new(struct dp_siphash_key *k)
 {
 	uint8_t raw[16];
 	int rc = fill_random(raw, sizeof(raw));
@@ -178,7 +178,7 @@ int dp_syncookie_secret_init(struct dp_syncookie_secret *s, unsigned max_age,
 	    rotate_every > UINT16_MAX)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
-	rc = fresh_key(&s->key[0]);
+	rc = dp_syncookie_key_new(&s->key[0]);
 	if (rc < 0)
 		return rc;
 	s->rotated_at = now_counter;
@@ -193,18 +193,24 @@ bool dp_syncookie_rotate_due(const struct dp_syncookie_secret *s, uint32_t now_c
 	return now_counter - s->rotated_at >= s->rotate_every;
 }
 
+void dp_syncookie_rotate_to(struct dp_syncookie_secret *s, const struct dp_siphash_key *k,
+			    uint32_t now_counter)
+{
+	s->key[1] = s->key[0];
+	s->key[0] = *k;
+	s->n_keys = 2;
+	s->rotated_at = now_counter;
+}
+
 int dp_syncookie_rotate(struct dp_syncookie_secret *s, uint32_t now_counter)
 {
 	struct dp_siphash_key k;
-	int rc = fresh_key(&k);
+	int rc = dp_syncookie_key_new(&k);
 
 	if (rc < 0)
 		return rc;
-	s->key[1] = s->key[0];
-	s->key[0] = k;
+	dp_syncookie_rotate_to(s, &k, now_counter);
 	explicit_bzero(&k, sizeof(k));
-	s->n_keys = 2;
-	s->rotated_at = now_counter;
 	return 0;
 }
 

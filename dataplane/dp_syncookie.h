@@ -147,6 +147,20 @@ bool dp_syncookie_rotate_due(const struct dp_syncookie_secret *s, uint32_t now_c
  */
 int dp_syncookie_rotate(struct dp_syncookie_secret *s, uint32_t now_counter);
 
+/**
+ * Draw a fresh key from getrandom(2), for dp_syncookie_rotate_to(): a system
+ * call, so off the packet path (the control thread draws the next key ahead).
+ * @return 0 or the negative errno of getrandom
+ */
+int dp_syncookie_key_new(struct dp_siphash_key *k);
+
+/**
+ * dp_syncookie_rotate() with a key drawn ahead by dp_syncookie_key_new():
+ * no system call, for the packet path. The caller wipes @p k afterwards.
+ */
+void dp_syncookie_rotate_to(struct dp_syncookie_secret *s, const struct dp_siphash_key *k,
+			    uint32_t now_counter);
+
 /** Wipe the keys (explicit_bzero) when a secret is released. */
 void dp_syncookie_secret_clear(struct dp_syncookie_secret *s);
 

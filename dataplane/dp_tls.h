@@ -22,8 +22,9 @@
  * owner (it took the cookie ACK, so the record is of its range), and the
  * backend's to one worker that may be another. The owner does everything
  * that changes the flow table or picks backends (hello, timers, binding,
- * retirement); the backend's worker only splices up on the SYN-ACK, scans
- * the server flight, and, on a backend RST, marks the context for the
+ * retirement); the backend's worker only splices up on the SYN-ACK, sends
+ * the rest of the replay as the backend's window opens, scans the server
+ * flight, and, on a backend RST, marks the context for the
  * owner's next tick. A spinlock per context orders the two; contexts go
  * back to the free ring only after it is released.
  */
@@ -81,6 +82,8 @@ struct dp_splice {
  * backend's shift is 0). */
 #define DP_SPLICE_F_C2S_UNSCALE 0x10
 
+/* SCAN: spliced, the context kept for the server-flight scan and/or the rest
+ * of a replay the backend's window did not admit at once. */
 enum dp_hs_phase { DP_HS_FREE = 0, DP_HS_HELLO, DP_HS_BINDING, DP_HS_SCAN };
 
 /* Per-handshake context: from the cookie ACK until the server flight has
@@ -106,6 +109,14 @@ struct dp_hsctx {
 	uint32_t backend_isn;
 	uint32_t deadline_ms;  /* hello timeout, or SYN retransmission */
 	uint32_t srv_next;     /* SCAN: next server seq (backend space) */
+	/* the replay, sent as the backend's window admits (SCAN: the rest on
+	 * its ACKs, the hello buffer kept until all is out) */
+	uint32_t replay_sent;  /* hello bytes sent */
+	uint16_t replay_seg;   /* segment size */
+	uint16_t replay_win;   /* window field of the replay segments */
+	uint8_t b_wscale;      /* the backend's window shift (0: none) */
+	bool replay_ts;        /* replay segments carry timestamps */
+	bool scanning;         /* SCAN: the server flight is scanned (else only replaying) */
 	struct dp_hellobuf hb;
 	struct tlsp_server_scan scan;
 };
@@ -114,6 +125,12 @@ struct dp_hsctx {
 struct dp_tls_shared {
 	struct dp_syncookie_secret secret[2];
 	struct dp_syncookie_secret *cur; /* published copy (atomic pointer) */
+	/* The next rotation's key, drawn from getrandom by the control thread
+	 * (dp_tls_maintain) so that worker 0 rotates without a system call;
+	 * next_ready (atomic) hands it over: false, the control thread writes
+	 * the key; true, worker 0 takes it, wipes it and sets false. */
+	struct dp_siphash_key next_key;
+	bool next_ready;
 	struct dp_hello_pool pool;
 	struct dp_hsctx *hs;             /* DP_TLS_HS_MAX contexts */
 	struct rte_ring *hs_free;        /* free context indices */
@@ -143,6 +160,9 @@ struct dp_tls_worker {
  * first tls service); published with a release store on sh->tls. */
 int dp_tls_shared_init(struct dp_shared *sh);
 void dp_tls_shared_fini(struct dp_shared *sh);
+/* Control thread, periodically (dp_shared_maintain): draw the next cookie
+ * key when worker 0 has taken the last one. */
+void dp_tls_maintain(struct dp_shared *sh);
 int dp_tls_worker_init(struct dp_worker *w);
 void dp_tls_worker_fini(struct dp_worker *w);
 
@@ -154,7 +174,12 @@ int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
  * the caller forwards it as l4 does. */
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
 		   bool reverse);
-/* Timers: hello timeouts, backend SYN retransmissions; cookie rotation. */
+/* Test seam, a no-op (weak): called on the unspliced path between the read
+ * of the splice flags and the context lock, where another worker may splice
+ * the flow; tests define it to run that worker there. */
+void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec);
+/* Timers: hello timeouts, backend SYN retransmissions; cookie rotation (with
+ * the key the control thread drew ahead: no system call). */
 void dp_tls_tick(struct dp_worker *w);
 /* The owner resets flow @rec, bound to a backend deleted with reset but not
  * spliced yet: RST to the backend and the client, flow retired. */

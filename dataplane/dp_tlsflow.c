@@ -12,6 +12,9 @@
  * splice (a duplicate ACK would only invite a fast retransmission); the
  * SYN-ACK's window, what the buffer holds, is the real window. The price: a
  * binding slower than the client's RTO costs one retransmitted segment.
+ * The replay sends what the backend's SYN-ACK window admits, the rest as
+ * its ACKs open the window (on the backend's worker); the buffer goes when
+ * all is out, or at the hello timeout (the client then retransmits).
  *
  * A client FIN during HELLO ends the wait: the backend is chosen with what
  * arrived, and the FIN, never acknowledged, is retransmitted by the client
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <rte_ip.h>
 #include <rte_ring.h>
 
 #include "dp_internal.h"
@@ -60,6 +64,42 @@ static uint32_t seq_of(const struct dp_pkt *p)
 static uint32_t ack_of(const struct dp_pkt *p)
 {
 	return rte_be_to_cpu_32(p->tcp->recv_ack);
+}
+
+/*
+ * tlslb ends the client's connection until the splice and the backend's
+ * until its SYN-ACK: a segment it answers itself (SYN, cookie ACK, hello
+ * bytes, the backend's handshake, resets) must carry a right checksum, or a
+ * corrupted one would validate a cookie, enter the hello or move a binding.
+ * Spliced segments are not checked: their checksum is updated incrementally,
+ * a wrong one stays wrong and the end host drops it. The port's verdict is
+ * taken when it gives one (NONE: the data was verified, the field not set).
+ */
+static bool seg_csum_ok(const struct rte_mbuf *m, const struct dp_pkt *p)
+{
+	uint32_t l4_len, sum;
+	uint16_t raw;
+
+	switch (m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) {
+	case RTE_MBUF_F_RX_L4_CKSUM_GOOD:
+	case RTE_MBUF_F_RX_L4_CKSUM_NONE:
+		return true;
+	case RTE_MBUF_F_RX_L4_CKSUM_BAD:
+		return false;
+	default:
+		break;
+	}
+	l4_len = p->ip_len - (p->ip->version_ihl & 0xf) * 4u;
+	if (m->nb_segs == 1) {
+		raw = rte_raw_cksum(p->tcp, l4_len);
+	} else if (rte_raw_cksum_mbuf(m, (uint32_t)((const uint8_t *)p->tcp -
+						     rte_pktmbuf_mtod(m, const uint8_t *)),
+				      l4_len, &raw) < 0) {
+		return false;
+	}
+	sum = (uint32_t)rte_ipv4_phdr_cksum(p->ip, 0) + raw;
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)(sum + (sum >> 16)) == 0xffff;
 }
 
 static bool after(uint32_t a, uint32_t b)
@@ -168,22 +208,37 @@ static void removed_locked(struct dp_worker *w, uint32_t rec)
 }
 
 /* Retire a tls flow now (client reset, binding failed); its context locked.
- * Only the owner retires at once; another worker leaves it to the reset
- * timeout (never happens as the work is split, see dp_tls.h). */
+ * Only the owner retires at once (dp_flow_remove retries a state another
+ * worker moved meanwhile). Another worker (never, as the work is split, see
+ * dp_tls.h) leaves the record to the owner's expiry pass: the state moves to
+ * RESET unless it is already going, and the context is freed now so that
+ * its timers stop; the record's counters go with the record. A record
+ * already going (-EBUSY) is the expiry's: nothing to do, and no state may
+ * be written back into it. */
 static void flow_kill(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_flow_key fwd, rev;
+	uint8_t s;
+	int rc;
 
 	fwd_key(w->snap, f, &fwd);
 	rev_key(w, rec, &rev);
-	if (dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs) < 0) {
-		__atomic_store_n(&f->state, DP_FLOW_RESET, __ATOMIC_RELAXED);
+	rc = dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	if (rc == 0) {
+		w->st.flows_closed++;
+		removed_locked(w, rec);
 		return;
 	}
-	w->st.flows_closed++;
-	removed_locked(w, rec);
+	if (rc == -EBUSY)
+		return;
+	s = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+	while (s != DP_FLOW_FREE && s != DP_FLOW_DEAD && s != DP_FLOW_RESET &&
+	       !__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_RESET, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+	hs_free(w, rec);
 }
 
 void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec)
@@ -374,6 +429,10 @@ int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 		dp_drop(w, m, DP_DROP_TLS_NO_CONTEXT);
 		return -1;
 	}
+	if (!seg_csum_ok(m, p)) {
+		dp_drop(w, m, DP_DROP_TCP_CSUM);
+		return -1;
+	}
 	if (fl == FL_SYN) {
 		cookie_syn(w, m, p);
 		return -1;
@@ -408,6 +467,24 @@ static void backend_side(const struct dp_worker *w, const struct dp_flow *f, uin
 		*src = w->snap->addr[f->snat_addr].ip.v4;
 		*sport = f->snat_port;
 	}
+}
+
+/* Reset the backend the flow is bound to (its SYN out, maybe answered with a
+ * SYN-ACK that never reached us): seq = the client's ISN + 1, the only
+ * number its half-open connection accepts. */
+static void backend_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx *hs)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	uint32_t src;
+	uint16_t sport;
+
+	if (bk->nh < 0)
+		return;
+	backend_side(w, f, &src, &sport);
+	dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+		.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+		.seq = hs->client_isn + 1, .flags = FL_RST });
 }
 
 static uint16_t client_window_c2s(const struct dp_hsctx *hs, bool backend_scales)
@@ -605,13 +682,48 @@ static void hello_decide_now(struct dp_worker *w, uint32_t rec, struct dp_hsctx 
 	decide(w, rec, hs, st, reason, &ch);
 }
 
+/* The payload into the hello buffer, piece by piece when the port chained
+ * the frame over several mbufs (jumbo frames, scattered receive): a hello
+ * that always arrives chained must not be lost to every retransmission. */
+static int hello_add(struct dp_worker *w, struct dp_hsctx *hs, const struct rte_mbuf *m,
+		     const struct dp_pkt *p, unsigned *ev)
+{
+	struct dp_hello_pool *pool = &w->sh->tls->pool;
+	uint32_t len, off, n, seq = seq_of(p);
+	const uint8_t *data = seg_payload(p, &len);
+	unsigned piece;
+	int rc = 0;
+
+	*ev = 0;
+	if (len == 0)
+		return 0;
+	if (m->nb_segs == 1)
+		return dp_hellobuf_add(&hs->hb, pool, seq, data, len, ev);
+	off = (uint32_t)(data - rte_pktmbuf_mtod(m, const uint8_t *));
+	for (; m != NULL && len; m = m->next) {
+		if (off >= m->data_len) {
+			off -= m->data_len;
+			continue;
+		}
+		n = RTE_MIN((uint32_t)m->data_len - off, len);
+		piece = 0;
+		rc = dp_hellobuf_add(&hs->hb, pool, seq,
+				     rte_pktmbuf_mtod_offset(m, const uint8_t *, off), n, &piece);
+		if (rc < 0)
+			break;
+		*ev |= piece;
+		seq += n;
+		len -= n;
+		off = 0;
+	}
+	return rc;
+}
+
 static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 			uint32_t rec, struct dp_hsctx *hs)
 {
 	uint8_t fl = p->tcp->tcp_flags;
 	struct dp_tcpopt o;
-	const uint8_t *data;
-	uint32_t len;
 	unsigned ev = 0;
 
 	if (fl & FL_RST) {
@@ -628,13 +740,10 @@ static void hello_input(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	if ((o.flags & DP_TCPOPT_F_TS) && after(o.tsval, hs->c_tsval))
 		hs->c_tsval = o.tsval;
 	hs->c_win = rte_be_to_cpu_16(p->tcp->rx_win);
-	data = seg_payload(p, &len);
-	if (len && m->nb_segs == 1) {
-		if (dp_hellobuf_add(&hs->hb, &w->sh->tls->pool, seq_of(p), data, len, &ev) < 0)
-			w->st.tls[DP_TLSC_HELLO_NOMEM]++;
-		if (ev & DP_HB_NEW)
-			hs->segments++;
-	}
+	if (hello_add(w, hs, m, p, &ev) < 0)
+		w->st.tls[DP_TLSC_HELLO_NOMEM]++;
+	if (ev & DP_HB_NEW)
+		hs->segments++;
 	rte_pktmbuf_free(m);
 	if (fl & FL_FIN) {
 		w->st.tls[DP_TLSC_HELLO_FIN]++;
@@ -652,17 +761,8 @@ void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
 	if (hs == NULL)
 		return;
 	if (hs->phase == DP_HS_BINDING && owns(w, rec)) {
-		const struct dp_flow *f = &sh->flows.recs[rec];
-		const struct dp_backend *bk = &w->snap->bk[f->backend];
-		uint32_t src;
-		uint16_t sport;
-
 		/* the backend's half-open connection, and the client's */
-		backend_side(w, f, &src, &sport);
-		if (bk->nh >= 0)
-			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-				.seq = hs->client_isn + 1, .flags = FL_RST });
+		backend_rst(w, rec, hs);
 		client_rst(w, rec, hs);
 		flow_kill(w, rec);
 	}
@@ -671,6 +771,59 @@ void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec)
 }
 
 /* ---- the backend's answer ---- */
+
+/* Replay the hello bytes up to offset @limit (what the backend's window
+ * admits) from where the replay stands, in segments the backend takes. */
+static void replay_more(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, uint32_t limit,
+			uint32_t b_tsval)
+{
+	const struct dp_flow *f = &w->sh->flows.recs[rec];
+	const struct dp_backend *bk = &w->snap->bk[f->backend];
+	struct dp_tcpopt a = { .flags = DP_TCPOPT_F_TS, .tsval = hs->c_tsval, .tsecr = b_tsval };
+	const uint8_t *data;
+	uint32_t src;
+	size_t len;
+	uint16_t sport;
+
+	data = dp_hellobuf_data(&hs->hb, &len);
+	if (limit > len)
+		limit = (uint32_t)len;
+	backend_side(w, f, &src, &sport);
+	while (hs->replay_sent < limit) {
+		uint32_t off = hs->replay_sent;
+		uint16_t n = (uint16_t)RTE_MIN(limit - off, (uint32_t)hs->replay_seg);
+
+		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
+			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
+			.seq = hs->client_isn + 1 + off, .ack = hs->backend_isn + 1,
+			.flags = (uint8_t)(FL_ACK | (off + n == len ? FL_PSH : 0)),
+			.win = hs->replay_win, .opts = hs->replay_ts ? &a : NULL,
+			.data = data + off, .len = n });
+		w->st.tls[DP_TLSC_REPLAY_SEGMENTS]++;
+		hs->replay_sent += n;
+	}
+	if (hs->replay_sent >= len)
+		dp_hellobuf_release(&hs->hb, &w->sh->tls->pool);
+}
+
+/* A backend ACK while the replay waits for window: send what it admits now.
+ * Done (or the context's only purpose): true when the context may go. */
+static bool replay_ack(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
+		       struct dp_hsctx *hs)
+{
+	uint32_t acked = ack_of(p) - (hs->client_isn + 1), wnd;
+	struct dp_tcpopt o;
+	size_t len;
+
+	(void)dp_hellobuf_data(&hs->hb, &len);
+	if (!(p->tcp->tcp_flags & FL_ACK) || acked > len)
+		return false;
+	seg_opts(p, &o);
+	wnd = (uint32_t)rte_be_to_cpu_16(p->tcp->rx_win) << hs->b_wscale;
+	replay_more(w, rec, hs, acked + wnd < acked ? UINT32_MAX : acked + wnd,
+		    o.flags & DP_TCPOPT_F_TS ? o.tsval : 0);
+	return hs->replay_sent >= len;
+}
 
 static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 		      struct dp_hsctx *hs)
@@ -682,9 +835,8 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	struct dp_tcpopt o, a = { 0 };
 	uint32_t b_isn = seq_of(p), src, seg;
-	bool scales;
-	const uint8_t *data;
-	size_t len, off;
+	bool scales, pending;
+	size_t len;
 	uint16_t sport, win;
 
 	seg_opts(p, &o);
@@ -724,24 +876,25 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 		seg = DP_TLS_MIN_MSS;
 	if (a.flags && seg > 12 + 64)
 		seg -= 12;
-	data = dp_hellobuf_data(&hs->hb, &len);
-	for (off = 0; off < len; off += seg) {
-		uint16_t n = (uint16_t)(len - off < seg ? len - off : seg);
-
-		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-			.seq = hs->client_isn + 1 + (uint32_t)off, .ack = b_isn + 1,
-			.flags = (uint8_t)(FL_ACK | (off + n == len ? FL_PSH : 0)), .win = win,
-			.opts = a.flags ? &a : NULL, .data = data + off, .len = n });
-		w->st.tls[DP_TLSC_REPLAY_SEGMENTS]++;
-	}
-	dp_hellobuf_release(&hs->hb, &sh->tls->pool);
+	hs->replay_seg = (uint16_t)seg;
+	hs->replay_win = win;
+	hs->replay_ts = a.flags != 0;
+	hs->replay_sent = 0;
+	/* the SYN-ACK's window is never scaled (RFC 7323 2.2); its later ones are */
+	hs->b_wscale = scales ? (o.wscale > 14 ? 14 : o.wscale) : 0;
+	(void)dp_hellobuf_data(&hs->hb, &len);
+	/* only what the backend's window admits; the rest on its ACKs */
+	replay_more(w, rec, hs, rte_be_to_cpu_16(p->tcp->rx_win), o.tsval);
+	pending = hs->replay_sent < len;
 	w->st.tls[DP_TLSC_SPLICED]++;
 	__atomic_store_n(&sp->flags, sp->flags | DP_SPLICE_F_SPLICED, __ATOMIC_RELEASE);
 	__atomic_store_n(&f->state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
 	f->last_seen = (uint32_t)w->now_ms;
-	if (hs->tls_status == TLSP_OK && s->learn != NULL) {
-		/* a server that never finishes its flight must not pin the context */
+	hs->scanning = hs->tls_status == TLSP_OK && s->learn != NULL;
+	if (hs->scanning || pending) {
+		/* kept for the flight scan and/or the rest of the replay; a server
+		 * that never finishes its flight or never opens its window must not
+		 * pin the context (the client then retransmits what is missing) */
 		hs->phase = DP_HS_SCAN;
 		hs->srv_next = b_isn + 1;
 		hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
@@ -761,21 +914,13 @@ static void binding_input(struct dp_worker *w, struct rte_mbuf *m, const struct 
 		 * they come again through the splice */
 		if (fl & FL_RST) {
 			/* the backend's half-open connection goes too */
-			const struct dp_flow *f = &w->sh->flows.recs[rec];
-			uint32_t src;
-			uint16_t sport;
-
-			bk = &w->snap->bk[f->backend];
-			backend_side(w, f, &src, &sport);
-			dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
-				.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
-				.seq = hs->client_isn + 1, .flags = FL_RST });
+			backend_rst(w, rec, hs);
 			w->st.tls[DP_TLSC_HELLO_RST]++;
 			rte_pktmbuf_free(m);
 			flow_kill(w, rec);
 			return;
 		}
-		rte_pktmbuf_free(m);
+		dp_drop(w, m, DP_DROP_TLS_BINDING);
 		return;
 	}
 	bk = &w->snap->bk[w->sh->flows.recs[rec].backend];
@@ -847,6 +992,67 @@ static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec
 	hs_free(w, rec);
 }
 
+/* A segment of a spliced flow: translated, or consumed (true). */
+static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+			   uint32_t rec, bool reverse)
+{
+	struct dp_shared *sh = w->sh;
+	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_hsctx *hs;
+
+	if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
+	    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
+		    DP_FLOW_CLOSING && owns(w, rec)) {
+		/* the client reuses its port after a close: a new connection */
+		if (!seg_csum_ok(m, p)) {
+			dp_drop(w, m, DP_DROP_TCP_CSUM);
+			return true;
+		}
+		hs = hs_lock(sh, rec);
+		flow_kill(w, rec);
+		if (hs != NULL)
+			rte_spinlock_unlock(&hs->lock);
+		hs_flush(w);
+		w->st.tls[DP_TLSC_PORT_REUSE]++;
+		cookie_syn(w, m, p);
+		return true;
+	}
+	if (p->tcp->tcp_flags & FL_SYN) {
+		/* a backend SYN-ACK again (our ACK was lost: the replay
+		 * acknowledges it too) or a client's new SYN on this port */
+		dp_drop(w, m, DP_DROP_TLS_STRAY);
+		return true;
+	}
+	if (reverse) {
+		/* a corrupted segment goes on (the client drops it) but
+		 * must not feed the scan that learns routes */
+		if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
+		    seg_csum_ok(m, p) && (hs = hs_lock(sh, rec)) != NULL) {
+			if (hs->phase == DP_HS_SCAN) {
+				bool replayed = hs->replay_sent >= hs->hb.len ||
+						replay_ack(w, p, rec, hs);
+
+				if (hs->scanning)
+					scan_input(w, p, rec, hs);
+				else if (replayed)
+					hs_free(w, rec);
+			}
+			rte_spinlock_unlock(&hs->lock);
+			hs_flush(w);
+		}
+		dp_splice_s2c(p->tcp, sp);
+	} else {
+		dp_splice_c2s(p->tcp, sp);
+	}
+	return false;
+}
+
+__attribute__((weak)) void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec)
+{
+	(void)w;
+	(void)rec;
+}
+
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
 		   bool reverse)
 {
@@ -854,41 +1060,25 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 	struct dp_splice *sp = &sh->flows.splice[rec];
 	struct dp_hsctx *hs;
 
-	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED) {
-		if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
-		    __atomic_load_n(&sh->flows.recs[rec].state, __ATOMIC_RELAXED) >=
-			    DP_FLOW_CLOSING && owns(w, rec)) {
-			/* the client reuses its port after a close: a new connection */
-			hs = hs_lock(sh, rec);
-			flow_kill(w, rec);
-			if (hs != NULL)
-				rte_spinlock_unlock(&hs->lock);
-			hs_flush(w);
-			w->st.tls[DP_TLSC_PORT_REUSE]++;
-			cookie_syn(w, m, p);
-			return true;
-		}
-		if (p->tcp->tcp_flags & FL_SYN) {
-			/* a backend SYN-ACK again (our ACK was lost: the replay
-			 * acknowledges it too) or a client's new SYN on this port */
-			dp_drop(w, m, DP_DROP_TLS_STRAY);
-			return true;
-		}
-		if (reverse) {
-			if (__atomic_load_n(&sp->hs, __ATOMIC_ACQUIRE) && m->nb_segs == 1 &&
-			    (hs = hs_lock(sh, rec)) != NULL) {
-				if (hs->phase == DP_HS_SCAN)
-					scan_input(w, p, rec, hs);
-				rte_spinlock_unlock(&hs->lock);
-				hs_flush(w);
-			}
-			dp_splice_s2c(p->tcp, sp);
-		} else {
-			dp_splice_c2s(p->tcp, sp);
-		}
-		return false;
+	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED)
+		return spliced_packet(w, m, p, rec, reverse);
+	if (!seg_csum_ok(m, p)) {
+		dp_drop(w, m, DP_DROP_TCP_CSUM);
+		return true;
 	}
+	dp_tls_unspliced_seam(w, rec);
 	hs = hs_lock(sh, rec);
+	/* The backend's worker may have spliced the flow since the flags were
+	 * read: it sets SPLICED under this lock, before it frees the context or
+	 * moves it to SCAN, so once the lock is taken (or the context found
+	 * gone) the flag is seen, and the segment goes through the splice
+	 * instead of being taken for a stray. */
+	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED) {
+		if (hs != NULL)
+			rte_spinlock_unlock(&hs->lock);
+		hs_flush(w);
+		return spliced_packet(w, m, p, rec, reverse);
+	}
 	if (hs == NULL) {
 		dp_drop(w, m, DP_DROP_TLS_STRAY);
 		return true;
@@ -929,9 +1119,14 @@ void dp_tls_tick(struct dp_worker *w)
 		if (hs->phase != DP_HS_FREE && owns(w, hs->rec) &&
 		    (int32_t)(now - hs->deadline_ms) >= 0) {
 			if (hs->phase == DP_HS_SCAN) {
-				w->st.tls[DP_TLSC_SCAN_TIMEOUT]++;
-				dp_tlsstats_verdict(w->st.verdict, sh->flows.recs[hs->rec].backend,
-						    &hs->scan.result);
+				if (hs->scanning) {
+					w->st.tls[DP_TLSC_SCAN_TIMEOUT]++;
+					dp_tlsstats_verdict(w->st.verdict,
+							    sh->flows.recs[hs->rec].backend,
+							    &hs->scan.result);
+				} else {
+					w->st.tls[DP_TLSC_REPLAY_TIMEOUT]++;
+				}
 				hs_free(w, hs->rec);
 			} else if (hs->phase == DP_HS_HELLO) {
 				w->st.tls[DP_TLSC_HELLO_TIMEOUT]++;
@@ -941,7 +1136,10 @@ void dp_tls_tick(struct dp_worker *w)
 			} else if (hs->syns < DP_TLS_SYN_TRIES) {
 				backend_syn(w, hs->rec, hs);
 			} else {
+				/* no server keeps a half-open connection of ours
+				 * (its SYN-ACK may be lost on the way back) */
 				w->st.tls[DP_TLSC_BACKEND_TIMEOUT]++;
+				backend_rst(w, hs->rec, hs);
 				next_backend(w, hs->rec, hs);
 			}
 		}
@@ -951,15 +1149,20 @@ void dp_tls_tick(struct dp_worker *w)
 	if (w->index != 0)
 		return;
 	/* rotation on a copy, published by a pointer swap; the copy written
-	 * next was retired rotate_every periods ago, long past any reader */
+	 * next was retired rotate_every periods ago, long past any reader. The
+	 * new key was drawn by the control thread (no system call here); until
+	 * it is there the rotation waits, the current keys staying valid. */
 	ctr = dp_syncookie_counter(w->now_ms);
-	if (dp_syncookie_rotate_due(t->cur, ctr)) {
+	if (dp_syncookie_rotate_due(t->cur, ctr) &&
+	    __atomic_load_n(&t->next_ready, __ATOMIC_ACQUIRE)) {
 		struct dp_syncookie_secret *next = t->cur == &t->secret[0] ? &t->secret[1] :
 									      &t->secret[0];
 
 		*next = *t->cur;
-		if (dp_syncookie_rotate(next, ctr) == 0)
-			__atomic_store_n(&t->cur, next, __ATOMIC_RELEASE);
+		dp_syncookie_rotate_to(next, &t->next_key, ctr);
+		explicit_bzero(&t->next_key, sizeof(t->next_key));
+		__atomic_store_n(&t->next_ready, false, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->cur, next, __ATOMIC_RELEASE);
 	}
 	/* Lifetimes are seconds long: sweeping once a millisecond (64K entries a
 	 * second per table) is plenty, where sweeping every loop iteration cost

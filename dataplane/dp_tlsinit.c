@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -25,6 +26,23 @@ static void hello_free(void *ctx, void *ptr, size_t size)
 	(void)ctx;
 	(void)size;
 	free(ptr);
+}
+
+/* The control thread draws the next cookie key ahead of the rotation, which
+ * worker 0 then does without a system call. A getrandom failure leaves the
+ * rotation waiting (the current keys stay valid) until a later try works. */
+static void dp_tls_next_key(struct dp_tls_shared *t)
+{
+	if (__atomic_load_n(&t->next_ready, __ATOMIC_ACQUIRE))
+		return;
+	if (dp_syncookie_key_new(&t->next_key) == 0)
+		__atomic_store_n(&t->next_ready, true, __ATOMIC_RELEASE);
+}
+
+void dp_tls_maintain(struct dp_shared *sh)
+{
+	if (sh->tls != NULL)
+		dp_tls_next_key(sh->tls);
 }
 
 int dp_tls_shared_init(struct dp_shared *sh)
@@ -71,6 +89,7 @@ int dp_tls_shared_init(struct dp_shared *sh)
 	if (ret < 0)
 		goto fail;
 	t->cur = &t->secret[0];
+	dp_tls_next_key(t);
 	t->pool.alloc = hello_alloc;
 	t->pool.free = hello_free;
 	t->pool.cap = DP_TLS_HELLO_POOL_CAP;
@@ -106,6 +125,7 @@ void dp_tls_shared_fini(struct dp_shared *sh)
 	sh->flows.splice = NULL;
 	dp_syncookie_secret_clear(&t->secret[0]);
 	dp_syncookie_secret_clear(&t->secret[1]);
+	explicit_bzero(&t->next_key, sizeof(t->next_key));
 	rte_free(t);
 	sh->tls = NULL;
 }

@@ -86,6 +86,10 @@ enum dp_drop {
 	DP_DROP_COOKIE_STALE,    /**< tls: authentic SYN cookie, too old */
 	DP_DROP_TLS_NO_CONTEXT,  /**< tls: no free handshake context */
 	DP_DROP_TLS_STRAY,       /**< tls: segment that fits no step of the handshake */
+	DP_DROP_TLS_BINDING,     /**< tls: client segment while the backend SYN is out; not
+				  *   acknowledged, the client sends it again */
+	DP_DROP_TCP_CSUM,        /**< tls: TCP checksum wrong on a segment tlslb answers itself
+				  *   (SYN, cookie ACK, hello bytes, backend handshake) */
 	DP_DROP_HEALTH_STRAY,    /**< to a probe port, answering no outstanding probe */
 	DP_DROP_BACKEND_RESET,   /**< packet of a flow of a backend deleted with reset:
 				      answered with RSTs both ways */
@@ -119,6 +123,8 @@ enum dp_tls_counter {
 	DP_TLSC_PORT_REUSE,       /**< client SYN on a closing tls flow: retired, SYN answered */
 	DP_TLSC_LEARNED,          /**< routing table entries added or refreshed */
 	DP_TLSC_LEARN_FULL,       /**< learning refused: table full */
+	DP_TLSC_REPLAY_TIMEOUT,   /**< backend window never admitted the whole replay: the
+				   *   client retransmits the rest */
 	DP_TLSC__COUNT
 };
 

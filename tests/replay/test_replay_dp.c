@@ -202,6 +202,7 @@ static void backend_accept(struct run *r, const struct seg *syn)
 	sa = backend_seg(r, SYN | ACK, 0, NULL, 0);
 	sa.seq = r->bisn;
 	sa.ack = r->cisn + 1;
+	sa.win = 65535; /* the server took the whole hello at once, as in the capture */
 	sa.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
 	sa.o.mss = 1460;
 	sa.o.wscale = 7;

@@ -10,9 +10,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
@@ -220,6 +225,7 @@ static void accept_backend(struct conn *c, const uint8_t *hello, size_t len)
 	unsigned n, i;
 
 	s.seq = c->b_isn;
+	s.win = 65535; /* the whole hello fits (test_replay_window: when not) */
 	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
 	s.o.mss = 1400;
 	s.o.wscale = c->bws;
@@ -532,21 +538,33 @@ static void test_backend_silence(void **state)
 	seg_read(out[0], lens[0], &syn);
 	check_backend_syn(&c, &syn);
 	assert_int_equal(c.bip, first);
-	/* then the next backend */
+	/* then the next backend, the first one reset: no half-open connection
+	 * stays behind (RST, seq = the ISN + 1 its SYN used) */
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
-	assert_int_equal(take(&c, 1), 1);
-	seg_read(out[0], lens[0], &syn);
+	assert_int_equal(take(&c, 1), 2);
+	seg_read(out[0], lens[0], &rst);
+	assert_int_equal(rst.flags, RST);
+	assert_int_equal(rst.dst, first);
+	assert_int_equal(rst.dport, BPORT);
+	assert_int_equal(rst.sport, c.cport);
+	assert_int_equal(rst.seq, c.cisn + 1);
+	seg_read(out[1], lens[1], &syn);
 	check_backend_syn(&c, &syn);
 	assert_int_not_equal(c.bip, first);
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
 	assert_int_equal(take(&c, 1), 1);
 	dpt_flush(e);
-	/* both backends silent: the client is reset and the flow goes */
+	/* both backends silent: the second is reset too, then the client, and
+	 * the flow goes */
 	dpt_advance_ms(e, DP_TLS_SYN_RTO_MS + 1);
 	dpt_tick(e, DP_TLS_HS_MAX / 64 + 1);
-	assert_int_equal(take(&c, 1), 0);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &rst);
+	assert_int_equal(rst.flags, RST);
+	assert_int_equal(rst.dst, c.bip);
+	assert_int_equal(rst.seq, c.cisn + 1);
 	assert_int_equal(take(&c, 0), 1);
 	seg_read(out[0], lens[0], &rst);
 	assert_int_equal(rst.flags & RST, RST);
@@ -960,6 +978,415 @@ static void test_hello_fin(void **state)
 	dpt_env_delete(e);
 }
 
+/* ---- review fixes ---- */
+
+#define TCP_CSUM_AT (14 + 20 + 16) /* frame offset of the TCP checksum */
+
+/* @s as a frame with @corrupt_at (frame offset, 0: none) flipped and the
+ * port's checksum verdict @ol (RTE_MBUF_F_RX_L4_CKSUM_*). */
+static void rx_csum(struct conn *c, uint16_t port, const struct seg *s, size_t corrupt_at,
+		    uint64_t ol)
+{
+	uint8_t buf[DPT_FRAME_MAX];
+	size_t len = seg_build(buf, s);
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dpt_pool());
+
+	assert_non_null(m);
+	assert_true(corrupt_at < len);
+	if (corrupt_at)
+		buf[corrupt_at] ^= 0x5a;
+	memcpy(rte_pktmbuf_append(m, (uint16_t)len), buf, len);
+	m->ol_flags |= ol;
+	dp_worker_rx(c->e->w, port, &m, 1, c->e->now);
+}
+
+static uint64_t drops(struct dpt_env *e, enum dp_drop why)
+{
+	dpt_stats(e, &st);
+	return st.drop[why];
+}
+
+/* Every segment tlslb answers itself is checked: a corrupted cookie ACK opens
+ * no flow, corrupted hello bytes are not buffered (the client's clean
+ * retransmission is what reaches the backend), a corrupted backend SYN-ACK
+ * splices nothing; the port's verdict is taken when it gives one. */
+static void test_tcp_csum(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const size_t hlen = r13.client_hello_len, payload_at = 14 + 20 + 20 + 12;
+	struct seg s, sa, syn;
+
+	(void)state;
+	/* SYN with a wrong checksum: no cookie */
+	s = (struct seg){ .smac = DPT_MAC_CLIENT, .dmac = DPT_MAC_P0, .src = dpt_ip("10.0.0.50"),
+			  .dst = dpt_ip("10.0.0.100"), .sport = c.cport, .dport = 443,
+			  .seq = c.cisn, .flags = SYN, .win = 64240,
+			  .o = { .flags = DP_TCPOPT_F_MSS, .mss = 1460 } };
+	rx_csum(&c, 0, &s, TCP_CSUM_AT, 0);
+	assert_int_equal(dpt_flush(e), 0);
+	assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 1);
+	/* the cookie ACK: corrupted (the cookie itself intact), then flagged bad by the port */
+	c.cookie = 0;
+	handshake(&c, &sa);           /* opens the flow */
+	assert_int_equal(dpt_flow_keys(e), 2);
+	c.cport++;
+	c.cisn += 1000;
+	{
+		struct seg syn2 = s, ack;
+
+		syn2.sport = c.cport;
+		syn2.seq = c.cisn;
+		rx(&c, 0, &syn2);
+		assert_int_equal(take(&c, 0), 1);
+		seg_read(out[0], lens[0], &sa);
+		c.cookie = sa.seq;
+		c.my_ts = 0;
+		c.ts = false;
+		ack = client_seg(&c, ACK, 0, NULL, 0);
+		rx_csum(&c, 0, &ack, TCP_CSUM_AT, 0);
+		rx_csum(&c, 0, &ack, 0, RTE_MBUF_F_RX_L4_CKSUM_BAD);
+		assert_int_equal(dpt_flush(e), 0);
+		assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 3);
+		assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 1);
+		assert_int_equal(dpt_flow_keys(e), 2);
+		/* a port that verified it: taken even though the field is wrong */
+		rx_csum(&c, 0, &ack, TCP_CSUM_AT, RTE_MBUF_F_RX_L4_CKSUM_GOOD);
+		assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 2);
+		assert_int_equal(dpt_flow_keys(e), 4);
+	}
+	/* the hello with one byte of its random flipped: dropped, not buffered */
+	s = client_seg(&c, ACK | PSH, 0, r13.client.data, (uint16_t)hlen);
+	rx_csum(&c, 0, &s, payload_at + 40, 0);
+	assert_int_equal(take(&c, 1), 0);
+	assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 4);
+	rx(&c, 0, &s);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	/* a corrupted SYN-ACK binds nothing; the clean one splices */
+	c.b_isn = 0x1234;
+	{
+		struct seg b = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+
+		b.seq = c.b_isn;
+		rx_csum(&c, 1, &b, TCP_CSUM_AT, 0);
+		assert_int_equal(dpt_flush(e), 0);
+		assert_int_equal(tlsc(e, DP_TLSC_SPLICED), 0);
+		assert_int_equal(drops(e, DP_DROP_TCP_CSUM), 5);
+	}
+	accept_backend(&c, r13.client.data, hlen);
+	dpt_env_delete(e);
+}
+
+/* The race of the unspliced path: the owner reads the splice flags, then the
+ * backend's worker splices the flow (dp_tls_unspliced_seam runs it right
+ * there), then the owner takes the context's lock. */
+static struct {
+	struct dp_worker *owner, *other;
+	uint8_t frame[DPT_FRAME_MAX];
+	size_t len;
+	uint64_t now;
+	bool armed;
+} race;
+
+void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t rec)
+{
+	struct rte_mbuf *m;
+
+	(void)rec;
+	if (!race.armed || w != race.owner)
+		return;
+	race.armed = false;
+	m = rte_pktmbuf_alloc(dpt_pool());
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)race.len), race.frame, race.len);
+	dp_worker_rx(race.other, 1, &m, 1, race.now);
+}
+
+static void test_splice_race(void **state)
+{
+	struct dpt_env *e = dpt_env_new(tls_tweak, 2);
+	struct dp_worker *w0 = e->w, *w1 = dp_worker_create(e->sh, 1, dpt_pool());
+	struct conn c = conn0(e, CPORT, true);
+	static const uint8_t more[] = "client bytes sent while the backend answers";
+	const uint32_t hlen = (uint32_t)r13.client_hello_len;
+	struct seg syn, s, g;
+
+	(void)state;
+	assert_non_null(w1);
+	to_binding(&c, &syn);
+	c.b_isn = 0x55aa55aa;
+	c.b_ts = 77;
+	s = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+	s.seq = c.b_isn;
+	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
+	s.o.mss = 1400;
+	s.o.wscale = 7;
+	race = (typeof(race)){ .owner = w0, .other = w1, .now = e->now, .armed = true };
+	race.len = seg_build(race.frame, &s);
+	/* the client's next bytes reach the owner as the backend's worker splices */
+	s = client_seg(&c, ACK | PSH, hlen, more, sizeof(more));
+	rx(&c, 0, &s);
+	assert_false(race.armed);
+	dpt_stats(e, &st);
+	assert_int_equal(st.tls[DP_TLSC_SPLICED], 1);
+	assert_int_equal(st.drop[DP_DROP_TLS_STRAY], 0);
+	/* through the splice, acknowledging the backend's ISN */
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &g);
+	assert_int_equal(g.dst, c.bip);
+	assert_int_equal(g.seq, c.cisn + 1 + hlen);
+	assert_int_equal(g.ack, c.b_isn + 1);
+	assert_int_equal(g.len, sizeof(more));
+	assert_memory_equal(g.data, more, sizeof(more));
+	e->w = w1;
+	assert_true(take(&c, 1) >= 2); /* the ACK of the SYN-ACK and the replay */
+	dp_worker_free(w1);
+	e->w = w0;
+	dpt_env_delete(e);
+}
+
+/* Every drop is counted: a client segment while the backend SYN is out
+ * (tls_binding); and a hello the port chained over several mbufs is taken,
+ * piece by piece, not silently ignored. */
+static void test_binding_drop_and_chained_hello(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const size_t hlen = r13.client_hello_len, head = 14 + 20 + 20 + 12 + 100;
+	uint8_t buf[DPT_FRAME_MAX];
+	struct rte_mbuf *m, *m2;
+	struct seg s, sa, syn;
+	size_t len;
+
+	(void)state;
+	handshake(&c, &sa);
+	s = client_seg(&c, ACK | PSH, 0, r13.client.data, (uint16_t)hlen);
+	len = seg_build(buf, &s);
+	assert_true(len > head);
+	m = rte_pktmbuf_alloc(dpt_pool());
+	m2 = rte_pktmbuf_alloc(dpt_pool());
+	assert_non_null(m);
+	assert_non_null(m2);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)head), buf, head);
+	memcpy(rte_pktmbuf_append(m2, (uint16_t)(len - head)), buf + head, len - head);
+	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	dp_worker_rx(e->w, 0, &m, 1, e->now);
+	assert_int_equal(take(&c, 0), 0);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	/* the client sends on before the backend answers: dropped, counted */
+	s = client_seg(&c, ACK | PSH, (uint32_t)hlen, (const uint8_t *)"early", 5);
+	rx(&c, 0, &s);
+	assert_int_equal(dpt_flush(e), 0);
+	assert_int_equal(drops(e, DP_DROP_TLS_BINDING), 1);
+	assert_int_equal(dpt_drops(&st), 1);
+	c.b_isn = 99;
+	accept_backend(&c, r13.client.data, hlen);
+	dpt_env_delete(e);
+}
+
+/* The owner removes a flow while another worker moves its state (its
+ * packets, dp_flow_track): the lost compare-and-swap is retried, never
+ * reported as "already going" (which left the record behind). The race is
+ * made exact: the record's page is read-only, so dp_flow_remove reads the
+ * state, its compare-and-swap faults, and the handler plays the other
+ * worker (moves the state) and lets the compare-and-swap run again. */
+static struct {
+	uint8_t *page;
+	size_t page_len;
+	uint8_t *state;
+	int faults;
+} mover;
+
+static void mover_segv(int sig, siginfo_t *si, void *uc)
+{
+	(void)uc;
+	if ((uint8_t *)si->si_addr < mover.page ||
+	    (uint8_t *)si->si_addr >= mover.page + mover.page_len || mover.faults++) {
+		signal(sig, SIG_DFL);
+		return;
+	}
+	mprotect(mover.page, mover.page_len, PROT_READ | PROT_WRITE);
+	__atomic_store_n(mover.state, DP_FLOW_CLOSING, __ATOMIC_RELAXED);
+}
+
+static void test_flow_remove_contended(void **state)
+{
+	struct dpt_env *e = env();
+	struct dp_shared *sh = e->sh;
+	struct dp_flow_worker *fw = &e->w->fw;
+	struct dp_flow_key fwd = { .src = 1, .dst = 2, .sport = 3, .dport = 4,
+				   .proto = IPPROTO_TCP, .family = AF_INET };
+	struct dp_flow_key rev = fwd;
+	struct sigaction sa = { .sa_sigaction = mover_segv, .sa_flags = SA_SIGINFO }, old;
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint32_t rec;
+	int rc;
+
+	(void)state;
+	rev.zero = 1;
+	assert_int_equal(dp_flow_alloc(fw, &sh->flows, &rec), 0);
+	sh->flows.recs[rec].flags = 0;
+	__atomic_store_n(&sh->flows.recs[rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
+	assert_int_equal(dp_flow_insert(fw, &sh->flows, rec, &fwd, &rev, sh->qs), 0);
+	mover.state = &sh->flows.recs[rec].state;
+	mover.page = (uint8_t *)((uintptr_t)mover.state & ~(uintptr_t)(pg - 1));
+	mover.page_len = pg;
+	mover.faults = 0;
+	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
+	assert_int_equal(mprotect(mover.page, pg, PROT_READ), 0);
+	rc = dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	mprotect(mover.page, pg, PROT_READ | PROT_WRITE);
+	sigaction(SIGSEGV, &old, NULL);
+	assert_int_equal(mover.faults, 1); /* the race happened */
+	assert_int_equal(rc, 0);
+	assert_int_equal(sh->flows.recs[rec].state, DP_FLOW_DEAD);
+	assert_false(dp_flow_key_exists(&sh->flows, &fwd));
+	assert_false(dp_flow_key_exists(&sh->flows, &rev));
+	/* gone already: -EBUSY, and the record is left as it is */
+	assert_int_equal(dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs), -EBUSY);
+	assert_int_equal(sh->flows.recs[rec].state, DP_FLOW_DEAD);
+	dpt_env_delete(e);
+}
+
+/* getrandom(2), counted: the cookie secret must never draw on the packet path. */
+static unsigned getrandom_calls;
+
+ssize_t getrandom(void *buf, size_t len, unsigned int flags)
+{
+	__atomic_fetch_add(&getrandom_calls, 1, __ATOMIC_RELAXED);
+	return syscall(SYS_getrandom, buf, len, flags);
+}
+
+/* Rotation: worker 0 rotates with the key the control thread drew ahead
+ * (dp_shared_maintain), without a system call; with none drawn it waits. */
+static void test_cookie_rotation_off_path(void **state)
+{
+	struct dpt_env *e = env();
+	struct dp_tls_shared *t = e->sh->tls;
+	const uint64_t due = (uint64_t)(DP_SYNCOOKIE_DEFAULT_ROTATE + 1) * DP_SYNCOOKIE_PERIOD_MS;
+	struct conn c = conn0(e, CPORT, true);
+	const struct dp_syncookie_secret *cur;
+	struct seg sa;
+	unsigned calls;
+
+	(void)state;
+	assert_non_null(t);
+	dpt_tick(e, 1); /* a rotation the test clock may have made due at once */
+	dp_shared_maintain(e->sh);
+	assert_true(__atomic_load_n(&t->next_ready, __ATOMIC_ACQUIRE));
+	cur = t->cur;
+	dpt_advance_ms(e, due);
+	calls = getrandom_calls;
+	dpt_tick(e, 1);
+	assert_int_equal(getrandom_calls, calls); /* nothing drawn on the packet path */
+	assert_ptr_not_equal(t->cur, cur);         /* and yet rotated */
+	assert_int_equal(t->cur->n_keys, 2);
+	assert_false(t->next_ready);
+	/* the next rotation waits for a key */
+	cur = t->cur;
+	handshake(&c, &sa); /* cookies keep working meanwhile */
+	dpt_advance_ms(e, due);
+	dpt_tick(e, 1);
+	assert_ptr_equal(t->cur, cur);
+	assert_int_equal(getrandom_calls, calls);
+	dp_shared_maintain(e->sh); /* the control thread draws it */
+	assert_int_equal(getrandom_calls, calls + 1);
+	calls = getrandom_calls;
+	dpt_tick(e, 1);
+	assert_ptr_not_equal(t->cur, cur);
+	assert_int_equal(getrandom_calls, calls);
+	assert_int_equal(tlsc(e, DP_TLSC_COOKIE_OK), 1);
+	dpt_env_delete(e);
+}
+
+/* The replay respects the backend's receive window: the SYN-ACK's (never
+ * scaled) admits part of the hello, the rest goes out as its ACKs open the
+ * window (scaled by its shift), and nothing beyond it. */
+static void test_replay_window(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn c = conn0(e, CPORT, true);
+	const struct tlsgen_result *r = &r13frag;
+	const uint32_t hlen = (uint32_t)r->client_hello_len;
+	uint8_t *got = calloc(1, hlen);
+	struct seg sa, syn, s, g;
+	uint32_t have = 0;
+	unsigned n, i;
+
+	(void)state;
+	assert_true(hlen > 900);
+	handshake(&c, &sa);
+	s = client_seg(&c, ACK | PSH, 0, r->client.data, (uint16_t)hlen);
+	rx(&c, 0, &s);
+	assert_int_equal(take(&c, 1), 1);
+	seg_read(out[0], lens[0], &syn);
+	check_backend_syn(&c, &syn);
+	c.b_isn = 5000;
+	c.b_ts = 10;
+	c.bws = 2;
+	s = backend_seg(&c, SYN | ACK, 0, NULL, 0, c.cisn + 1);
+	s.seq = c.b_isn;
+	s.win = 300;
+	s.o.flags |= DP_TCPOPT_F_MSS | DP_TCPOPT_F_WSCALE | DP_TCPOPT_F_SACK_PERM;
+	s.o.mss = 1400;
+	s.o.wscale = c.bws;
+	rx(&c, 1, &s);
+	n = take(&c, 1);
+	for (i = 1; i < n; i++) { /* [0] is the ACK of the SYN-ACK */
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, 300);
+	/* an ACK of 100 bytes, window 150 << 2: up to 100 + 600 */
+	c.b_ts++;
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + 100);
+	s.win = 150;
+	rx(&c, 1, &s);
+	assert_int_equal(take(&c, 0), 1); /* the ACK itself goes on to the client */
+	n = take(&c, 1);
+	assert_true(n >= 1);
+	for (i = 0; i < n; i++) {
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		assert_int_equal(g.ack, c.b_isn + 1);
+		assert_int_equal(g.o.tsecr, c.b_ts);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, 700);
+	/* all acknowledged, a wide window: the rest */
+	c.b_ts++;
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + have);
+	s.win = 4000;
+	rx(&c, 1, &s);
+	take(&c, 0);
+	n = take(&c, 1);
+	for (i = 0; i < n; i++) {
+		seg_read(out[i], lens[i], &g);
+		assert_int_equal(g.seq, c.cisn + 1 + have);
+		memcpy(got + have, g.data, g.len);
+		have += g.len;
+	}
+	assert_int_equal(have, hlen);
+	assert_int_equal(g.flags & PSH, PSH);
+	assert_memory_equal(got, r->client.data, hlen);
+	/* the buffer is gone: a further ACK replays nothing */
+	s = backend_seg(&c, ACK, 0, NULL, 0, c.cisn + 1 + have);
+	rx(&c, 1, &s);
+	take(&c, 0);
+	assert_int_equal(take(&c, 1), 0);
+	dpt_stats(e, &st);
+	assert_int_equal(dpt_drops(&st), 0);
+	free(got);
+	dpt_env_delete(e);
+}
+
 /* Two workers: the client's packets reach worker 0 (the owner), the
  * backend's worker 1. A backend RST is left to the owner's tick; the SYN-ACK
  * splices on worker 1; data then crosses in both directions. */
@@ -1069,6 +1496,12 @@ int main(void)
 		cmocka_unit_test(test_scan_timeout),
 		cmocka_unit_test(test_two_workers),
 		cmocka_unit_test(test_memory_per_flow),
+		cmocka_unit_test(test_tcp_csum),
+		cmocka_unit_test(test_splice_race),
+		cmocka_unit_test(test_binding_drop_and_chained_hello),
+		cmocka_unit_test(test_flow_remove_contended),
+		cmocka_unit_test(test_cookie_rotation_off_path),
+		cmocka_unit_test(test_replay_window),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
