@@ -320,16 +320,33 @@ static bool is_echo(const struct tlsp_client_hello *ch, const struct tlsp_server
  * the key that encrypted it (RFC 5077 4's recommended layout). TLS 1.3 sends
  * both encrypted, so there is nothing to learn from it.
  */
+/*
+ * A session-ID resumption: the server echoed the ID and resumed the session it
+ * names (a ticket resumption echoes the client's ID too, but that ID names
+ * nothing the server keeps).
+ */
+static bool resumed_by_id(const struct tlsp_client_hello *ch, const struct tlsp_server_flight *sf)
+{
+	if (sf->verdict == TLSP_VERDICT_RESUMED_SESSION_ID)
+		return true;
+	return sf->verdict != TLSP_VERDICT_RESUMED_TICKET && is_echo(ch, sf) &&
+	       ch->ticket != TLSP_TICKET_PRESENT;
+}
+
 int dp_learn_from_server(struct dp_learn *t, uint16_t backend, const struct tlsp_client_hello *ch,
 			 const struct tlsp_server_flight *sf, uint32_t now)
 {
 	int learned = 0, err = 0, ret;
+	bool new_id;
 
 	if (!sf->server_hello_seen || sf->version >= TLSP_VERSION_TLS13 || sf->version < 0x0300)
 		return 0;
-	if (sf->session_id_len && !is_echo(ch, sf) &&
-	    sf->verdict != TLSP_VERDICT_RESUMED_SESSION_ID &&
-	    sf->verdict != TLSP_VERDICT_RESUMED_TICKET) {
+	new_id = !is_echo(ch, sf) && sf->verdict != TLSP_VERDICT_RESUMED_SESSION_ID &&
+		 sf->verdict != TLSP_VERDICT_RESUMED_TICKET;
+	/* A resumption by ID is learned too: it proves where the session lives,
+	 * which tlslb may not know (restarted, entry expired, or round-robin
+	 * happened to pick the right server) and refreshes the entry's expiry. */
+	if (sf->session_id_len && (new_id || resumed_by_id(ch, sf))) {
 		ret = store(t, DP_LEARN_SESSION, sf->session_id, sf->session_id_len, backend,
 			    DP_LEARN_SRC_LEARNED, 0, now);
 		if (ret < 0)

@@ -119,6 +119,9 @@ fail() {
 }
 
 topo_up || fail "topology"
+# One certificate for the pair, as a real deployment has: nginx binds a
+# session to its certificate, so only then can a server resume its peer's.
+topo_shared_cert || fail "certificate"
 
 # A ClientHello larger than one segment: many groups (ffdhe8192 among them;
 # X25519 first, so the key share stays cheap: an ffdhe8192 share costs
