@@ -4,53 +4,219 @@
 #include <sys/socket.h>
 
 #include <rte_errno.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 #include <rte_tcp.h>
 
 #include "dp_flow.h"
 
 #define NONE UINT32_MAX
+#define SLOT_REC_MASK (DP_FLOW_MAX - 1)
+#define USED_ALL ((1u << DP_FLOW_SLOTS) - 1)
 
 _Static_assert(sizeof(struct dp_flow_key) == 16, "flow key layout");
-_Static_assert(sizeof(struct dp_flow) == 20, "flow record budget");
+_Static_assert(sizeof(struct dp_flow) == RTE_CACHE_LINE_SIZE, "flow record: one cache line");
+_Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: one cache line");
+
+/* ---- the hash table ---- */
+
+static inline uint32_t slot_of(uint32_t sig, uint32_t rec)
+{
+	return sig << 24 | rec;
+}
+
+/* Which end of record @rec @key is: 0, DP_FLOW_REVERSE, or -1 when neither. */
+static inline int key_end(const struct dp_flow_table *t, uint32_t rec, const struct dp_flow_key *key)
+{
+	const struct dp_flow *f = &t->recs[rec];
+
+	if (dp_flow_key_equal(&f->key[0], key))
+		return 0;
+	if (dp_flow_key_equal(&f->key[DP_FLOW_REVERSE], key))
+		return DP_FLOW_REVERSE;
+	return -1;
+}
+
+/* Search bucket @b for @key among the slots in @used. */
+static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
+			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
+{
+	while (used) {
+		unsigned i = (unsigned)__builtin_ctz(used);
+		uint32_t slot = __atomic_load_n(&b->slot[i], __ATOMIC_RELAXED);
+
+		used &= used - 1;
+		if (slot >> 24 == sig) {
+			uint32_t rec = slot & SLOT_REC_MASK;
+			int end = rec < t->n_recs ? key_end(t, rec, key) : -1;
+
+			if (end >= 0)
+				return (int64_t)rec << 1 | end;
+		}
+	}
+	return -1;
+}
+
+int64_t dp_flow_bucket_find(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
+			    const struct dp_flow_key *key, uint32_t sig)
+{
+	return bucket_search(t, b, __atomic_load_n(&b->used, __ATOMIC_ACQUIRE), key, sig);
+}
+
+int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_key *key,
+			    uint32_t hash)
+{
+	const struct dp_flow_bucket *b = &t->buckets[hash & t->bucket_mask];
+
+	if (__atomic_load_n(&b->overflow, __ATOMIC_ACQUIRE) == 0)
+		return -ENOENT;
+	b = &t->buckets[dp_flow_bucket_alt(t, hash)];
+	int64_t ref = dp_flow_bucket_find(t, b, key, hash >> 24);
+
+	return ref < 0 ? -ENOENT : ref;
+}
+
+uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
+			     unsigned n, uint32_t *refs)
+{
+	uint32_t hash[64], cand[64];
+	uint64_t hits = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		hash[i] = dp_flow_hash(&keys[i]);
+		rte_prefetch0(&t->buckets[hash[i] & t->bucket_mask]);
+	}
+	/* the first signature match is almost always the key: fetch its record */
+	for (i = 0; i < n; i++) {
+		const struct dp_flow_bucket *b = &t->buckets[hash[i] & t->bucket_mask];
+		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE), sig = hash[i] >> 24;
+
+		cand[i] = NONE;
+		while (used) {
+			unsigned s = (unsigned)__builtin_ctz(used);
+			uint32_t slot = __atomic_load_n(&b->slot[s], __ATOMIC_RELAXED);
+
+			used &= used - 1;
+			if (slot >> 24 == sig && (slot & SLOT_REC_MASK) < t->n_recs) {
+				cand[i] = slot & SLOT_REC_MASK;
+				rte_prefetch0(&t->recs[cand[i]]);
+				break;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		int64_t ref = -1;
+		int end;
+
+		if (cand[i] != NONE) {
+			end = key_end(t, cand[i], &keys[i]);
+			if (end >= 0)
+				ref = (int64_t)cand[i] << 1 | end;
+		}
+		if (ref < 0) {
+			ref = dp_flow_bucket_find(t, &t->buckets[hash[i] & t->bucket_mask],
+						  &keys[i], hash[i] >> 24);
+			if (ref < 0)
+				ref = dp_flow_lookup_slow(t, &keys[i], hash[i]);
+		}
+		if (ref >= 0) {
+			refs[i] = (uint32_t)ref;
+			hits |= 1ull << i;
+		}
+	}
+	return hits;
+}
+
+/* Writers, under write_lock. */
+
+static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
+{
+	uint32_t h = dp_flow_hash(key), sig = h >> 24;
+	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask], *b = prim;
+	uint32_t used = b->used;
+
+	if (used == USED_ALL) {
+		b = &t->buckets[dp_flow_bucket_alt(t, h)];
+		used = b->used;
+		if (used == USED_ALL || prim->overflow == UINT16_MAX)
+			return -ENOSPC;
+		/* before the key: a reader must not skip the alternate */
+		__atomic_store_n(&prim->overflow, (uint16_t)(prim->overflow + 1), __ATOMIC_RELEASE);
+	}
+	unsigned s = (unsigned)__builtin_ctz(~used & USED_ALL);
+
+	__atomic_store_n(&b->slot[s], slot_of(sig, rec), __ATOMIC_RELAXED);
+	__atomic_store_n(&b->used, (uint16_t)(used | 1u << s), __ATOMIC_RELEASE);
+	__atomic_store_n(&t->n_keys, t->n_keys + 1, __ATOMIC_RELAXED);
+	return 0;
+}
+
+/* Free the slot of @key that names @rec, wherever it is. */
+static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
+{
+	uint32_t h = dp_flow_hash(key), want = slot_of(h >> 24, rec);
+	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
+	struct dp_flow_bucket *bs[2] = { prim, &t->buckets[dp_flow_bucket_alt(t, h)] };
+
+	for (unsigned k = 0; k < (prim->overflow ? 2u : 1u); k++) {
+		struct dp_flow_bucket *b = bs[k];
+		uint32_t used = b->used;
+
+		for (uint32_t u = used; u; u &= u - 1) {
+			unsigned s = (unsigned)__builtin_ctz(u);
+
+			if (b->slot[s] != want)
+				continue;
+			__atomic_store_n(&b->used, (uint16_t)(used & ~(1u << s)), __ATOMIC_RELEASE);
+			if (k == 1)
+				__atomic_store_n(&prim->overflow, (uint16_t)(prim->overflow - 1),
+						 __ATOMIC_RELEASE);
+			__atomic_store_n(&t->n_keys, t->n_keys - 1, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+}
+
+/* Whether one more key fits where @key would go. */
+static bool slot_room(const struct dp_flow_table *t, uint32_t h)
+{
+	const struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
+
+	return prim->used != USED_ALL ||
+	       (prim->overflow != UINT16_MAX && t->buckets[dp_flow_bucket_alt(t, h)].used != USED_ALL);
+}
 
 int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_flows,
 		       unsigned n_workers, int socket)
 {
-	struct rte_hash_parameters hp = {
-		.name = name,
-		.key_len = sizeof(struct dp_flow_key),
-		.hash_func = rte_hash_crc,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
-			      RTE_HASH_EXTRA_FLAGS_MULTI_WRITER_ADD,
-	};
+	uint64_t n_buckets = 16;
 
 	memset(t, 0, sizeof(*t));
-	if (max_flows < n_workers || n_workers == 0 || max_flows > (UINT32_MAX >> 2))
+	if (max_flows < n_workers || n_workers == 0 || max_flows > DP_FLOW_MAX)
 		return -EINVAL;
-	hp.entries = 2 * max_flows < 64 ? 64 : 2 * max_flows;
+	/* an average of at most 4 keys in a bucket's 15 slots */
+	while (n_buckets * 4 < 2ull * max_flows)
+		n_buckets <<= 1;
 	t->n_recs = max_flows;
 	t->n_workers = n_workers;
-	t->recs = rte_zmalloc_socket("dp_flow", sizeof(*t->recs) * (size_t)max_flows,
+	t->bucket_mask = (uint32_t)n_buckets - 1;
+	rte_spinlock_init(&t->write_lock);
+	t->recs = rte_zmalloc_socket(name, sizeof(*t->recs) * (size_t)max_flows,
 				     RTE_CACHE_LINE_SIZE, socket);
-	if (t->recs == NULL)
+	t->buckets = rte_zmalloc_socket("dp_flow_buckets", sizeof(*t->buckets) * n_buckets,
+					RTE_CACHE_LINE_SIZE, socket);
+	if (t->recs == NULL || t->buckets == NULL) {
+		dp_flow_table_fini(t);
 		return -ENOMEM;
-	t->h = rte_hash_create(&hp);
-	if (t->h == NULL) {
-		rte_free(t->recs);
-		t->recs = NULL;
-		return rte_errno ? -rte_errno : -ENOMEM;
 	}
 	return 0;
 }
 
 void dp_flow_table_fini(struct dp_flow_table *t)
 {
-	rte_hash_free(t->h);
+	rte_free(t->buckets);
 	rte_free(t->recs);
-	t->h = NULL;
+	t->buckets = NULL;
 	t->recs = NULL;
 }
 
@@ -62,6 +228,8 @@ void dp_flow_worker_init(struct dp_flow_worker *fw, const struct dp_flow_table *
 	fw->lo = worker_index * per;
 	fw->hi = worker_index + 1 == t->n_workers ? t->n_recs : fw->lo + per;
 	fw->cursor = fw->lo;
+	fw->scan_ms = 0;
+	fw->scan_acc = 0;
 	fw->thread_id = worker_index;
 	fw->dq_head = fw->dq_n = 0;
 	fw->free_head = NONE;
@@ -93,14 +261,6 @@ void dp_flow_release(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_
 	fw->free_head = rec;
 }
 
-static void free_positions(struct dp_flow_table *t, const struct dp_flow_defer *d)
-{
-	if (d->pos[0] >= 0)
-		rte_hash_free_key_with_position(t->h, d->pos[0]);
-	if (d->pos[1] >= 0)
-		rte_hash_free_key_with_position(t->h, d->pos[1]);
-}
-
 void dp_flow_reclaim(struct dp_flow_worker *fw, struct dp_flow_table *t, struct rte_rcu_qsbr *qs)
 {
 	while (fw->dq_n) {
@@ -108,9 +268,7 @@ void dp_flow_reclaim(struct dp_flow_worker *fw, struct dp_flow_table *t, struct 
 
 		if (rte_rcu_qsbr_check(qs, d->token, false) != 1)
 			break;
-		free_positions(t, d);
-		if (d->rec != NONE)
-			dp_flow_release(fw, t, d->rec);
+		dp_flow_release(fw, t, d->rec);
 		fw->dq_head = (fw->dq_head + 1) % DP_FLOW_DEFER;
 		fw->dq_n--;
 	}
@@ -141,37 +299,26 @@ int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs)
 {
-	uintptr_t data = (uintptr_t)rec << 1;
-	struct dp_flow_defer *d;
-	uint32_t at;
-	int ret;
+	struct dp_flow *f = &t->recs[rec];
+	int ret = -ENOSPC;
 
-	/* reverse first: once the client side is visible, replies must be too */
-	ret = rte_hash_add_key_data(t->h, rev, (void *)(data | DP_FLOW_REVERSE));
-	if (ret < 0)
-		goto fail;
-	ret = rte_hash_add_key_data(t->h, fwd, (void *)data);
-	if (ret == 0)
-		return 0;
-
-	/* the reverse key was visible for a moment: retire it like an expiry */
-	at = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER;
-	d = defer_slot(fw);
-	if (d == NULL) {
-		/* we hold no flow reference here, so we need not wait for ourselves */
-		rte_rcu_qsbr_synchronize(qs, fw->thread_id);
-		dp_flow_reclaim(fw, t, qs);
-		at = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER;
-		d = defer_slot(fw);
+	(void)qs;
+	f->key[0] = *fwd;
+	f->key[DP_FLOW_REVERSE] = *rev;
+	rte_spinlock_lock(&t->write_lock);
+	if (dp_flow_key_exists(t, fwd) || dp_flow_key_exists(t, rev)) {
+		ret = -EEXIST;
+	} else if (slot_room(t, dp_flow_hash(fwd)) && slot_room(t, dp_flow_hash(rev)) &&
+		   slot_claim(t, rev, rec) == 0) {
+		/* reverse first: once the client side is visible, replies must be too */
+		if (slot_claim(t, fwd, rec) == 0)
+			ret = 0;
+		else
+			slot_release(t, rev, rec); /* both keys in one full pair of buckets */
 	}
-	d->pos[0] = rte_hash_del_key(t->h, rev);
-	d->pos[1] = -1;
-	d->rec = rec;
-	__atomic_store_n(&t->recs[rec].state, DP_FLOW_DEAD, __ATOMIC_RELAXED);
-	stamp(fw, at, 1, rte_rcu_qsbr_start(qs));
-	return ret;
-fail:
-	dp_flow_release(fw, t, rec);
+	rte_spinlock_unlock(&t->write_lock);
+	if (ret < 0)
+		dp_flow_release(fw, t, rec);
 	return ret;
 }
 
@@ -193,28 +340,44 @@ static struct dp_flow_defer *defer_slot_wait(struct dp_flow_worker *fw, struct d
 	return d;
 }
 
-int dp_flow_rekey_reverse(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-			  const struct dp_flow_key *old_rev, const struct dp_flow_key *new_rev,
-			  struct rte_rcu_qsbr *qs)
+int dp_flow_rekey_reverse(struct dp_flow_table *t, uint32_t rec, const struct dp_flow_key *new_rev)
 {
-	uintptr_t data = (uintptr_t)rec << 1 | DP_FLOW_REVERSE;
-	struct dp_flow_defer *d;
-	uint32_t at;
-	int ret;
+	struct dp_flow *f = &t->recs[rec];
+	int ret = 0;
 
-	ret = rte_hash_add_key_data(t->h, new_rev, (void *)data);
-	if (ret < 0)
-		return ret;
-	d = defer_slot_wait(fw, t, qs, &at);
-	d->pos[0] = rte_hash_del_key(t->h, old_rev);
-	d->pos[1] = -1;
-	d->rec = NONE;
-	stamp(fw, at, 1, rte_rcu_qsbr_start(qs));
-	return 0;
+	rte_spinlock_lock(&t->write_lock);
+	if (dp_flow_key_exists(t, new_rev)) {
+		ret = -EEXIST;
+	} else {
+		/* the old key goes first: its slot names the same record as the new */
+		slot_release(t, &f->key[DP_FLOW_REVERSE], rec);
+		if (!slot_room(t, dp_flow_hash(new_rev))) {
+			slot_claim(t, &f->key[DP_FLOW_REVERSE], rec); /* room just freed */
+			ret = -ENOSPC;
+		} else {
+			/* the key before the slot: a reader confirms against it */
+			memcpy(&f->key[DP_FLOW_REVERSE], new_rev, sizeof(*new_rev));
+			__atomic_thread_fence(__ATOMIC_RELEASE);
+			slot_claim(t, new_rev, rec);
+		}
+	}
+	rte_spinlock_unlock(&t->write_lock);
+	return ret;
+}
+
+/* Clear both keys of @rec and queue it for a grace period. */
+static void retire(struct dp_flow_table *t, uint32_t rec, struct dp_flow_defer *d)
+{
+	struct dp_flow *f = &t->recs[rec];
+
+	rte_spinlock_lock(&t->write_lock);
+	slot_release(t, &f->key[0], rec);
+	slot_release(t, &f->key[DP_FLOW_REVERSE], rec);
+	rte_spinlock_unlock(&t->write_lock);
+	d->rec = rec;
 }
 
 int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs)
 {
 	struct dp_flow *f = &t->recs[rec];
@@ -234,9 +397,7 @@ int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 	} while (!__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_DEAD, false, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
 	d = defer_slot_wait(fw, t, qs, &at);
-	d->pos[0] = rte_hash_del_key(t->h, fwd);
-	d->pos[1] = rte_hash_del_key(t->h, rev);
-	d->rec = rec;
+	retire(t, rec, d);
 	stamp(fw, at, 1, rte_rcu_qsbr_start(qs));
 	return 0;
 }
@@ -276,17 +437,35 @@ void dp_flow_track(struct dp_flow *f, bool reverse, uint8_t tcp_flags, uint32_t 
 					      __ATOMIC_RELAXED));
 }
 
+/* Records to examine now: the range once per DP_FLOW_SWEEP_MS, never more
+ * than one whole range owed (after a late tick or a clock jump). */
+static unsigned sweep_budget(struct dp_flow_worker *fw, uint32_t now_ms)
+{
+	uint64_t range = fw->hi - fw->lo, owed;
+	uint32_t elapsed = now_ms - fw->scan_ms;
+
+	fw->scan_ms = now_ms;
+	if (elapsed > DP_FLOW_SWEEP_MS)
+		elapsed = DP_FLOW_SWEEP_MS;
+	fw->scan_acc += (uint64_t)elapsed * range;
+	if (fw->scan_acc > range * DP_FLOW_SWEEP_MS)
+		fw->scan_acc = range * DP_FLOW_SWEEP_MS;
+	owed = fw->scan_acc / DP_FLOW_SWEEP_MS;
+	if (owed > DP_FLOW_SCAN_MAX)
+		owed = DP_FLOW_SCAN_MAX;
+	fw->scan_acc -= owed * DP_FLOW_SWEEP_MS;
+	return (unsigned)owed;
+}
+
 void dp_flow_expire(struct dp_flow_worker *fw, struct dp_flow_table *t, struct rte_rcu_qsbr *qs,
-		    uint32_t now_ms, unsigned budget, dp_flow_keys_fn keys_of,
-		    dp_flow_removed_fn removed, void *ctx)
+		    uint32_t now_ms, dp_flow_removed_fn removed, void *ctx)
 {
 	uint32_t first = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER, count = 0;
+	unsigned budget = sweep_budget(fw, now_ms);
 
 	for (; budget && fw->dq_n < DP_FLOW_DEFER; budget--) {
 		uint32_t i = fw->cursor;
 		struct dp_flow *f = &t->recs[i];
-		struct dp_flow_key fwd, rev;
-		struct dp_flow_defer *d;
 		uint8_t s;
 
 		fw->cursor = i + 1 == fw->hi ? fw->lo : i + 1;
@@ -301,11 +480,7 @@ void dp_flow_expire(struct dp_flow_worker *fw, struct dp_flow_table *t, struct r
 		if (!__atomic_compare_exchange_n(&f->state, &s, DP_FLOW_DEAD, false,
 						 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
 			continue;
-		keys_of(ctx, f, &fwd, &rev);
-		d = defer_slot(fw);
-		d->pos[0] = rte_hash_del_key(t->h, &fwd);
-		d->pos[1] = rte_hash_del_key(t->h, &rev);
-		d->rec = i;
+		retire(t, i, defer_slot(fw));
 		count++;
 		removed(ctx, f, s);
 	}

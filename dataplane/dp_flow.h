@@ -1,32 +1,40 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The flow table: one record per TCP connection, found from both directions
- * through two keys of one rte_hash (lock-free readers, several writers).
+ * through two keys.
+ *
+ * Its own hash table rather than rte_hash, so that a packet of a known flow
+ * costs two cache lines: a 64-byte bucket (a mask, 15 slots of an 8-bit
+ * signature and a 24-bit record index) and the 64-byte record, which holds
+ * both keys (to confirm a signature match) next to everything forwarding
+ * needs. rte_hash costs four: the primary and secondary buckets it
+ * prefetches, the key slot, then the record.
+ *
+ * Readers are lock-free; writers (any worker: inserts, removals, a tls
+ * flow's new backend key) take one spinlock, so checking a key's absence
+ * and inserting it are one step. A key lives in its primary bucket, or in its
+ * alternate when the primary is full; the primary counts such keys, and a
+ * lookup reads the alternate only when that count is not zero.
  *
  * Records are split evenly among the workers; a worker allocates, expires and
  * frees only records of its own range, so the free list and the expiry cursor
  * need no atomics. Other workers only read records and move their state
- * forward. Removal is RCU-deferred: keys are deleted at once, their key slots
- * and the record are reused only after every worker has reported quiescence.
+ * forward. Removal is RCU-deferred: slots are cleared at once (a reader that
+ * still follows one finds the old record, DEAD), the record is reused only
+ * after every worker has reported quiescence.
  *
- * Memory per flow, everything counted (IPv4, rte_hash of DPDK 22.11):
- *   key store    2 keys x 32 B (8 B data pointer + 16 B key, 16-aligned) = 64 B
- *   buckets      2 keys x 8 B (a 64 B bucket holds 8 entries)            = 16 B
- *   free ring    2 keys x 4 B (uint32_t slot indices)                     =  8 B
- *   record       sizeof(struct dp_flow)                                  = 20 B
- *                                                                         108 B
- *   splice       sizeof(struct dp_splice), only with a tls service       = 12 B
- *                                                                         120 B
- * A tls flow also holds a handshake context (dp_tls.h, a fixed pool) from
- * its cookie ACK until the server flight is scanned, plus its hello bytes
- * until binding; a spliced flow past its scan costs the 120 B alone.
- * Buckets and ring are sized to a power of two of the key count, and the
- * table carries ~0.3 MB of per-lcore slot caches plus the neighbour and
- * service tables. Measured (test_dp_flow, all shared tables): 110 B per flow
- * at 1,000,000 flows, 117 B at 2^20 (ring rounded up). Just above a power of
- * two the buckets round up too (up to 132 B): prefer limits at or below one.
- * The cuckoo table refuses inserts at about 98% of its keys, so a table of
- * exactly 2^k keys holds ~2% fewer flows than configured (counted as full).
+ * Memory per flow, everything counted (IPv4):
+ *   record       sizeof(struct dp_flow), one cache line                   = 64 B
+ *   buckets      2 keys, a 64 B bucket per 4 keys (power of two)        = 32 B
+ *                                                                            96 B
+ *   splice       sizeof(struct dp_splice), only with a tls service         = 12 B
+ *                                                                           108 B
+ * Bucket count is rounded up to a power of two: just above one, up to 64 B
+ * per flow. At an average of 4 keys in 15 slots a bucket overflows about
+ * once in 10^5; a key whose two buckets are both full is refused (counted as
+ * table full). A tls flow also holds a handshake context (dp_tls.h, a fixed
+ * pool) from its cookie ACK until the server flight is scanned, plus its
+ * hello bytes until binding.
  */
 #ifndef DP_FLOW_H
 #define DP_FLOW_H
@@ -34,7 +42,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <rte_hash.h>
+#include <rte_hash_crc.h>
+#include <rte_prefetch.h>
+#include <rte_spinlock.h>
 #include <rte_rcu_qsbr.h>
 
 /*
@@ -63,6 +73,7 @@ enum dp_flow_state {
 };
 
 struct dp_flow {
+	struct dp_flow_key key[2]; /* [0] client side, [DP_FLOW_REVERSE] backend side */
 	union {
 		uint32_t client_ip; /* network order */
 		uint32_t next_free; /* while DP_FLOW_FREE */
@@ -76,7 +87,7 @@ struct dp_flow {
 	uint8_t state;        /* enum dp_flow_state, atomic */
 	uint16_t flags;       /* DP_FLOW_F_* (low byte), service slot (high byte,
 			       * dp_flow_svc()); set when the record is filled */
-};
+} __rte_cache_aligned;
 
 /* A mode-tls flow: its splice state is in the table's splice array (dp_tls.h);
  * l4 flows never touch that array. */
@@ -84,8 +95,21 @@ struct dp_flow {
 
 struct dp_splice;
 
+#define DP_FLOW_SLOTS 15
+#define DP_FLOW_MAX (1u << 24) /* records a slot can name */
+
+/* 15 slots; 0 in @used: free. A slot is sig << 24 | record index. */
+struct dp_flow_bucket {
+	uint16_t used;     /* slot bitmap, atomic (published after the slot) */
+	uint16_t overflow; /* keys of this bucket living in their alternate */
+	uint32_t slot[DP_FLOW_SLOTS];
+} __rte_cache_aligned;
+
 struct dp_flow_table {
-	struct rte_hash *h;
+	struct dp_flow_bucket *buckets;
+	uint32_t bucket_mask;
+	rte_spinlock_t write_lock;
+	uint32_t n_keys; /* atomic; written under write_lock */
 	struct dp_flow *recs;
 	struct dp_splice *splice; /* parallel to recs when a tls service exists (dp_tls.h) */
 	uint32_t n_recs;
@@ -96,24 +120,33 @@ struct dp_flow_table {
 /* Removed flows waiting for a grace period. */
 struct dp_flow_defer {
 	uint64_t token;
-	int32_t pos[2];
 	uint32_t rec;
 };
 
 #define DP_FLOW_DEFER 4096 /* removals in flight per worker */
-#define DP_FLOW_SCAN 64    /* records examined per tick */
+/*
+ * Expiry sweeps a worker's records once per DP_FLOW_SWEEP_MS, however often
+ * the loop ticks: a flow goes at most that long after its timeout, and a
+ * busy worker does not read every record many times a second (at a million
+ * flows that reading cost more than forwarding a packet). One tick examines
+ * at most DP_FLOW_SCAN_MAX records, so a late tick does not stall the loop.
+ */
+#define DP_FLOW_SWEEP_MS 500
+#define DP_FLOW_SCAN_MAX 1024
 
 /* One worker's share of the records. */
 struct dp_flow_worker {
 	uint32_t lo, hi;   /* record range */
 	uint32_t free_head; /* UINT32_MAX: none */
 	uint32_t cursor;   /* expiry scan position */
+	uint32_t scan_ms;  /* expiry: worker clock of the last sweep step */
+	uint64_t scan_acc; /* expiry: records owed, times DP_FLOW_SWEEP_MS */
 	unsigned thread_id; /* RCU QSBR thread id: the worker index */
 	uint32_t dq_head, dq_n;
 	struct dp_flow_defer dq[DP_FLOW_DEFER];
 };
 
-/* Data stored with a key: record index << 1 | direction. */
+/* A lookup result: record index << 1 | direction. */
 #define DP_FLOW_REVERSE 1u
 
 int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_flows,
@@ -123,48 +156,101 @@ void dp_flow_table_fini(struct dp_flow_table *t);
 void dp_flow_worker_init(struct dp_flow_worker *fw, const struct dp_flow_table *t,
 			 unsigned worker_index);
 
+/* Keys in the table (two per flow, fewer while one is being replaced). */
+static inline uint32_t dp_flow_key_count(const struct dp_flow_table *t)
+{
+	return __atomic_load_n(&t->n_keys, __ATOMIC_RELAXED);
+}
+
+static inline uint32_t dp_flow_hash(const struct dp_flow_key *key)
+{
+	return rte_hash_crc(key, sizeof(*key), 0);
+}
+
+/* A key's alternate bucket: another mix of its hash, never its primary. */
+static inline uint32_t dp_flow_bucket_alt(const struct dp_flow_table *t, uint32_t hash)
+{
+	uint32_t mix = rte_hash_crc_4byte(hash, 0x9e3779b9);
+
+	return ((hash & t->bucket_mask) ^ (mix | 1)) & t->bucket_mask;
+}
+
+static inline bool dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
+{
+	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
+
+/* Record reference (rec << 1 | reverse) of @key in bucket @b, or -1. */
+int64_t dp_flow_bucket_find(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
+			    const struct dp_flow_key *key, uint32_t sig);
+
+/* Look @key up after its primary bucket missed (a later signature match, or
+ * the alternate bucket). */
+int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_key *key,
+			    uint32_t hash);
+
+/* Record reference of @key, or -ENOENT. */
+static inline int64_t dp_flow_find(const struct dp_flow_table *t, const struct dp_flow_key *key)
+{
+	uint32_t h = dp_flow_hash(key);
+	int64_t ref = dp_flow_bucket_find(t, &t->buckets[h & t->bucket_mask], key, h >> 24);
+
+	if (ref < 0)
+		ref = dp_flow_lookup_slow(t, key, h);
+	return ref;
+}
+
 /* Record index for @key and whether @key is the reverse (backend side) one; -ENOENT. */
 static inline int dp_flow_lookup(const struct dp_flow_table *t, const struct dp_flow_key *key,
 				 uint32_t *rec, bool *reverse)
 {
-	void *data;
+	int64_t ref = dp_flow_find(t, key);
 
-	if (rte_hash_lookup_data(t->h, key, &data) < 0)
+	if (ref < 0)
 		return -ENOENT;
-	*rec = (uint32_t)((uintptr_t)data >> 1);
-	*reverse = (uintptr_t)data & DP_FLOW_REVERSE;
+	*rec = (uint32_t)(ref >> 1);
+	*reverse = ref & DP_FLOW_REVERSE;
 	return 0;
 }
 
 static inline bool dp_flow_key_exists(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
-	return rte_hash_lookup(t->h, key) >= 0;
+	return dp_flow_find(t, key) >= 0;
 }
+
+/*
+ * Look up @n (<= 64) keys at once, overlapping their cache misses: all the
+ * buckets are prefetched, then the records the signatures point at, then
+ * the keys are confirmed. Bit i of the result is set when keys[i] was found;
+ * refs[i] is then its record reference (rec << 1 | reverse).
+ */
+uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
+			     unsigned n, uint32_t *refs);
 
 /* Take a free record of this worker's range, or -ENOSPC. The caller fills it
  * and calls dp_flow_insert(), or gives it back with dp_flow_release(). */
 int dp_flow_alloc(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t *rec);
 void dp_flow_release(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec);
 
-/* Publish record @rec (state set by the caller) under both keys; on failure
- * nothing is left in the table and the record is released. */
+/* Publish record @rec (state set by the caller) under both keys, which the
+ * record keeps. On failure nothing is published and the record is released:
+ * -EEXIST when a key is already in the table, -ENOSPC when no slot is left. */
 int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
 		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs);
 
 /* Replace the reverse key of record @rec (a tls flow binding to its
- * backend): @new_rev added first, @old_rev deleted with its key slot freed
- * after a grace period. Any worker. */
-int dp_flow_rekey_reverse(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-			  const struct dp_flow_key *old_rev, const struct dp_flow_key *new_rev,
-			  struct rte_rcu_qsbr *qs);
+ * backend). The old key stops matching at once. Any worker. -EEXIST,
+ * -ENOSPC: nothing changed. */
+int dp_flow_rekey_reverse(struct dp_flow_table *t, uint32_t rec, const struct dp_flow_key *new_rev);
 
 /* Retire record @rec of this worker's range now, as an expiry would (keys
  * deleted, record freed after a grace period); a state moved concurrently by
  * another worker does not stop it. -EBUSY: already going (free or dead);
  * -EINVAL: not of this worker's range. */
 int dp_flow_remove(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
 		   struct rte_rcu_qsbr *qs);
 
 /* Note a packet: refresh the idle clock and move the TCP state. */
@@ -174,15 +260,12 @@ void dp_flow_track(struct dp_flow *f, bool reverse, uint8_t tcp_flags, uint32_t 
 void dp_flow_reclaim(struct dp_flow_worker *fw, struct dp_flow_table *t, struct rte_rcu_qsbr *qs);
 
 /*
- * Examine up to @budget records of this worker's range; for each idle one,
- * @keys_of fills its two keys, both are deleted, and @removed is told (for
- * counters). Stops early when the deferral queue is full.
+ * Examine the records of this worker's range owed since the last call (see
+ * DP_FLOW_SWEEP_MS); each idle one loses its two keys, and @removed is told
+ * (for counters). Stops early when the deferral queue is full.
  */
-typedef void (*dp_flow_keys_fn)(void *ctx, const struct dp_flow *f, struct dp_flow_key *fwd,
-				struct dp_flow_key *rev);
 typedef void (*dp_flow_removed_fn)(void *ctx, const struct dp_flow *f, uint8_t state);
 void dp_flow_expire(struct dp_flow_worker *fw, struct dp_flow_table *t, struct rte_rcu_qsbr *qs,
-		    uint32_t now_ms, unsigned budget, dp_flow_keys_fn keys_of,
-		    dp_flow_removed_fn removed, void *ctx);
+		    uint32_t now_ms, dp_flow_removed_fn removed, void *ctx);
 
 #endif /* DP_FLOW_H */

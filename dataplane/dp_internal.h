@@ -18,7 +18,7 @@
 #include "dp_worker.h"
 
 #define DP_TX_BUF 512 /* packets one worker holds per port between takes */
-#define DP_BATCH 32   /* TCP packets looked up together (<= RTE_HASH_LOOKUP_BULK_MAX) */
+#define DP_BATCH 32   /* TCP packets looked up together (<= 64, dp_flow_lookup_bulk) */
 
 struct dp_runtime;
 
@@ -65,8 +65,7 @@ struct dp_batch {
 	struct rte_mbuf *m[DP_BATCH];
 	struct dp_pkt p[DP_BATCH];
 	struct dp_flow_key key[DP_BATCH];
-	const void *keyp[DP_BATCH];
-	void *data[DP_BATCH];
+	uint32_t ref[DP_BATCH]; /* lookup results: rec << 1 | reverse */
 };
 
 struct dp_worker {

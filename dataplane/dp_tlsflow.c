@@ -166,35 +166,6 @@ void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev)
 				     .proto = IPPROTO_TCP, .family = AF_INET, .zero = 1 };
 }
 
-static void fwd_key(const struct dp_svc_table *snap, const struct dp_flow *f,
-		    struct dp_flow_key *fwd)
-{
-	const struct dp_service *s = &snap->svc[dp_flow_svc(f)];
-
-	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
-				     .sport = f->client_port, .dport = s->port,
-				     .proto = IPPROTO_TCP, .family = AF_INET };
-}
-
-static void rev_key(const struct dp_worker *w, uint32_t rec, struct dp_flow_key *rev)
-{
-	const struct dp_shared *sh = w->sh;
-	const struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &w->snap->bk[f->backend];
-
-	if (!(sh->flows.splice[rec].flags & DP_SPLICE_F_BOUND)) {
-		dp_tls_placeholder_key(f, rev);
-		return;
-	}
-	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
-				     .dport = f->client_port, .proto = IPPROTO_TCP,
-				     .family = AF_INET };
-	if (w->snap->svc[dp_flow_svc(f)].nat == CP_NAT_FULL) {
-		rev->dst = w->snap->addr[f->snat_addr].ip.v4;
-		rev->dport = f->snat_port;
-	}
-}
-
 static void removed_locked(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
@@ -219,13 +190,10 @@ static void flow_kill(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
-	struct dp_flow_key fwd, rev;
 	uint8_t s;
 	int rc;
 
-	fwd_key(w->snap, f, &fwd);
-	rev_key(w, rec, &rev);
-	rc = dp_flow_remove(&w->fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	rc = dp_flow_remove(&w->fw, &sh->flows, rec, sh->qs);
 	if (rc == 0) {
 		w->st.flows_closed++;
 		removed_locked(w, rec);
@@ -401,10 +369,16 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	sh->flows.splice[rec] = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
 	dp_tls_placeholder_key(f, &rev);
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
-	if (dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs) < 0) {
+	rc = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
+	if (rc < 0) {
 		hs_free(w, rec);
 		hs_flush(w);
 		sh->flows.splice[rec].flags = 0;
+		if (rc == -EEXIST) {
+			/* the same ACK, taken meanwhile by another worker */
+			dp_drop(w, m, DP_DROP_FLOW_CLASH);
+			return -1;
+		}
 		w->st.flows_table_full++;
 		dp_drop(w, m, DP_DROP_FLOW_TABLE_FULL);
 		return -1;
@@ -545,12 +519,11 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 	struct dp_flow *f = &sh->flows.recs[rec];
 	struct dp_splice *sp = &sh->flows.splice[rec];
 	const struct dp_backend *bk = &w->snap->bk[b];
-	struct dp_flow_key old_rev, rev;
+	struct dp_flow_key rev;
 	uint8_t old_addr = f->snat_addr;
 	uint16_t old_port = f->snat_port;
 
 	hs->tried[hs->attempts++] = (uint16_t)b;
-	rev_key(w, rec, &old_rev);
 	if (bk->nh < 0)
 		return false;
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
@@ -562,7 +535,7 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
 		return false;
 	}
-	if (dp_flow_rekey_reverse(&w->fw, &sh->flows, rec, &old_rev, &rev, sh->qs) < 0) {
+	if (dp_flow_rekey_reverse(&sh->flows, rec, &rev) < 0) {
 		f->snat_addr = old_addr;
 		f->snat_port = old_port;
 		return false;

@@ -692,7 +692,7 @@ static void walk_global(struct walk *w)
 	emit(w, F_FLOWS_CLOSED, OFF(flows_closed), 0, NULL, NULL, NULL);
 	emit(w, F_FLOWS_FULL, OFF(flows_table_full), 0, NULL, NULL, NULL);
 	/* two keys per flow */
-	keys = rte_hash_count(v->sh->flows.h);
+	keys = (int32_t)dp_flow_key_count(&v->sh->flows);
 	emit(w, F_FLOWS_ACTIVE, -1, keys > 0 ? (uint64_t)keys / 2 : 0, NULL, NULL, NULL);
 	emit(w, F_FLOWS_CAPACITY, -1, v->sh->flows.n_recs, NULL, NULL, NULL);
 	for (i = 0; i < DP_TLSC__COUNT; i++)

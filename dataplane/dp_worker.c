@@ -27,30 +27,6 @@ void dp_worker_sync(struct dp_worker *w)
 	}
 }
 
-/* The keys of a flow, rebuilt from the record so it need not store them. */
-static void flow_keys(void *ctx, const struct dp_flow *f, struct dp_flow_key *fwd,
-		      struct dp_flow_key *rev)
-{
-	const struct dp_worker *w = ctx;
-	const struct dp_shared *sh = w->sh;
-	const struct dp_backend *bk = &w->snap->bk[f->backend];
-	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
-
-	*fwd = (struct dp_flow_key){ .src = f->client_ip, .dst = s->vip,
-				     .sport = f->client_port, .dport = s->port,
-				     .proto = IPPROTO_TCP, .family = AF_INET };
-	*rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip,
-				     .sport = bk->port, .dport = f->client_port,
-				     .proto = IPPROTO_TCP, .family = AF_INET };
-	if ((f->flags & DP_FLOW_F_TLS) &&
-	    !(sh->flows.splice[f - sh->flows.recs].flags & DP_SPLICE_F_BOUND))
-		dp_tls_placeholder_key(f, rev);
-	else if (s->nat == CP_NAT_FULL) {
-		rev->dst = w->snap->addr[f->snat_addr].ip.v4;
-		rev->dport = f->snat_port;
-	}
-}
-
 static void flow_removed(void *ctx, const struct dp_flow *f, uint8_t state)
 {
 	struct dp_worker *w = ctx;
@@ -123,7 +99,7 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	enum dp_drop why;
 	struct dp_flow *f;
 	uint16_t cport;
-	int svc, b, cslot;
+	int svc, b, cslot, ret;
 
 	/* to tlslb itself: only health-probe answers are expected */
 	if ((local & DP_LOCAL_ADDR) && dp_health_port(key->dport) &&
@@ -185,8 +161,10 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 		goto release;
 	}
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
-	if (dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs) < 0) {
-		why = DP_DROP_FLOW_TABLE_FULL;
+	ret = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
+	if (ret < 0) {
+		/* another worker published one of the keys since we looked */
+		why = ret == -EEXIST ? DP_DROP_FLOW_CLASH : DP_DROP_FLOW_TABLE_FULL;
 		goto drop;
 	}
 	w->st.flows_created++;
@@ -364,16 +342,9 @@ static void reset_sweep(struct dp_worker *w)
 	}
 }
 
-/* A 20-byte record straddles two cache lines one time in four: fetch both ends. */
-static inline void flow_prefetch(const struct dp_flow *f)
-{
-	rte_prefetch0(f);
-	rte_prefetch0((const char *)(f + 1) - 1);
-}
-
 /*
- * One bulk lookup for the whole batch lets rte_hash overlap the cache misses
- * of many keys; with a million flows these misses are most of the cost.
+ * One bulk lookup for the whole batch overlaps the cache misses of many
+ * keys; with a million flows these misses are most of the cost.
  */
 static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 {
@@ -384,13 +355,11 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 
 	if (b->n == 0)
 		return;
-	rte_hash_lookup_bulk_data(sh->flows.h, b->keyp, b->n, &hits, b->data);
-	for (i = 0; i < b->n; i++)
-		if (hits & (1ull << i))
-			flow_prefetch(&sh->flows.recs[(uintptr_t)b->data[i] >> 1]);
+	/* the records come back confirmed, so in cache */
+	hits = dp_flow_lookup_bulk(&sh->flows, b->key, b->n, b->ref);
 	for (i = 0; i < b->n; i++) {
-		uint32_t rec = (uint32_t)((uintptr_t)b->data[i] >> 1);
-		bool reverse = (uintptr_t)b->data[i] & DP_FLOW_REVERSE;
+		uint32_t rec = b->ref[i] >> 1;
+		bool reverse = b->ref[i] & DP_FLOW_REVERSE;
 		int64_t made;
 
 		/* a flow opened earlier in this batch (a retransmitted SYN) */
@@ -449,7 +418,6 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 		} else if (ipv4_classify(w, m, &p, &b->key[b->n])) {
 			b->m[b->n] = m;
 			b->p[b->n] = p;
-			b->keyp[b->n] = &b->key[b->n];
 			if (++b->n == DP_BATCH)
 				tcp_batch_run(w, b);
 		}
@@ -501,8 +469,7 @@ void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
 	/* tls timers first: a hello timing out binds and refreshes its flow */
 	dp_tls_tick(w);
 	dp_health_tick(w);
-	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, DP_FLOW_SCAN, flow_keys,
-		       flow_removed, w);
+	dp_flow_expire(&w->fw, &sh->flows, sh->qs, (uint32_t)w->now_ms, flow_removed, w);
 	dp_xmit_waiting(w, -1, true);
 }
 

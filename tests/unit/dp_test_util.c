@@ -507,5 +507,5 @@ void dpt_env_delete(struct dpt_env *e)
 
 int32_t dpt_flow_keys(struct dpt_env *e)
 {
-	return rte_hash_count(e->sh->flows.h);
+	return (int32_t)dp_flow_key_count(&e->sh->flows);
 }

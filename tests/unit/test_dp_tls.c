@@ -1238,7 +1238,7 @@ static void test_flow_remove_contended(void **state)
 	mover.faults = 0;
 	assert_int_equal(sigaction(SIGSEGV, &sa, &old), 0);
 	assert_int_equal(mprotect(mover.page, pg, PROT_READ), 0);
-	rc = dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs);
+	rc = dp_flow_remove(fw, &sh->flows, rec, sh->qs);
 	mprotect(mover.page, pg, PROT_READ | PROT_WRITE);
 	sigaction(SIGSEGV, &old, NULL);
 	assert_int_equal(mover.faults, 1); /* the race happened */
@@ -1247,7 +1247,7 @@ static void test_flow_remove_contended(void **state)
 	assert_false(dp_flow_key_exists(&sh->flows, &fwd));
 	assert_false(dp_flow_key_exists(&sh->flows, &rev));
 	/* gone already: -EBUSY, and the record is left as it is */
-	assert_int_equal(dp_flow_remove(fw, &sh->flows, rec, &fwd, &rev, sh->qs), -EBUSY);
+	assert_int_equal(dp_flow_remove(fw, &sh->flows, rec, sh->qs), -EBUSY);
 	assert_int_equal(sh->flows.recs[rec].state, DP_FLOW_DEAD);
 	dpt_env_delete(e);
 }

@@ -1,0 +1,316 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The flow table's own hash (dp_flow.h) driven directly with keys chosen to
+ * collide: a full primary bucket spilling into its alternate, both full, a
+ * signature shared by two keys, duplicates refused, a reverse key replaced,
+ * and the bulk lookup agreeing with the single one. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "dp_flow.h"
+#include "dp_test_util.h"
+
+#define MAX_FLOWS 32 /* 16 buckets: 15 slots each */
+
+static struct dp_flow_table t;
+static struct dp_flow_worker fw;
+static struct rte_rcu_qsbr *qs;
+
+static int group_setup(void **state)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(1);
+
+	(void)state;
+	dpt_eal_init();
+	qs = rte_zmalloc("flowtab_qs", sz, RTE_CACHE_LINE_SIZE);
+	if (qs == NULL || rte_rcu_qsbr_init(qs, 1) != 0 ||
+	    rte_rcu_qsbr_thread_register(qs, 0) != 0)
+		return -1;
+	rte_rcu_qsbr_thread_online(qs, 0);
+	return 0;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (dp_flow_table_init(&t, "flowtab", MAX_FLOWS, 1, 0) != 0)
+		return -1;
+	dp_flow_worker_init(&fw, &t, 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	dp_flow_table_fini(&t);
+	return 0;
+}
+
+static struct dp_flow_key key_of(uint32_t n)
+{
+	return (struct dp_flow_key){ .src = 0x0a000001 + n, .dst = 0x0a010001, .sport = (uint16_t)n,
+				     .dport = 443, .proto = IPPROTO_TCP, .family = AF_INET };
+}
+
+/* The @count first keys (from @from on) whose hash satisfies @want. */
+static uint32_t find_keys(uint32_t from, unsigned count, struct dp_flow_key *out,
+			  bool (*want)(uint32_t hash, uint32_t arg), uint32_t arg)
+{
+	uint32_t n = from;
+
+	for (unsigned k = 0; k < count; n++) {
+		struct dp_flow_key key = key_of(n);
+
+		if (want(dp_flow_hash(&key), arg))
+			out[k++] = key;
+		assert_true(n < from + 10000000);
+	}
+	return n;
+}
+
+static bool in_bucket(uint32_t hash, uint32_t bucket)
+{
+	return (hash & t.bucket_mask) == bucket;
+}
+
+/* A reverse key no forward key equals (its zero field is set). */
+static struct dp_flow_key rev_of(const struct dp_flow_key *fwd)
+{
+	struct dp_flow_key r = *fwd;
+
+	r.zero = 1;
+	return r;
+}
+
+static int open_flow(const struct dp_flow_key *fwd, const struct dp_flow_key *rev, uint32_t *rec)
+{
+	assert_int_equal(dp_flow_alloc(&fw, &t, rec), 0);
+	__atomic_store_n(&t.recs[*rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
+	return dp_flow_insert(&fw, &t, *rec, fwd, rev, qs);
+}
+
+static void expect_found(const struct dp_flow_key *key, uint32_t rec, bool reverse)
+{
+	uint32_t got, ref;
+	bool rev;
+
+	assert_int_equal(dp_flow_lookup(&t, key, &got, &rev), 0);
+	assert_int_equal(got, rec);
+	assert_int_equal(rev, reverse);
+	assert_int_equal(dp_flow_lookup_bulk(&t, key, 1, &ref), 1);
+	assert_int_equal(ref, rec << 1 | reverse);
+}
+
+static void expect_missing(const struct dp_flow_key *key)
+{
+	uint32_t ref;
+
+	assert_false(dp_flow_key_exists(&t, key));
+	assert_int_equal(dp_flow_lookup_bulk(&t, key, 1, &ref), 0);
+}
+
+/* 15 keys fill a bucket; the 16th and later go to their alternates, and the
+ * primary counts them, so lookups still find them; removing one gives its
+ * count back. */
+static void test_overflow_to_alternate(void **state)
+{
+	struct dp_flow_key fwd[20], rev[20];
+	uint32_t rec[20], bucket;
+
+	(void)state;
+	bucket = dp_flow_hash(&(struct dp_flow_key){ 0 }) & t.bucket_mask;
+	find_keys(0, 20, fwd, in_bucket, bucket);
+	for (unsigned i = 0; i < 20; i++) {
+		rev[i] = rev_of(&fwd[i]);
+		/* reverse keys elsewhere, so only forward keys crowd the bucket */
+		while (in_bucket(dp_flow_hash(&rev[i]), bucket))
+			rev[i].dport++;
+		assert_int_equal(open_flow(&fwd[i], &rev[i], &rec[i]), 0);
+	}
+	assert_int_equal(t.buckets[bucket].used, (1u << DP_FLOW_SLOTS) - 1);
+	assert_int_equal(t.buckets[bucket].overflow, 5);
+	assert_int_equal(dp_flow_key_count(&t), 40);
+	for (unsigned i = 0; i < 20; i++) {
+		expect_found(&fwd[i], rec[i], false);
+		expect_found(&rev[i], rec[i], true);
+	}
+	/* the last flow's forward key lives in the alternate */
+	unsigned before = t.buckets[bucket].overflow;
+
+	assert_int_equal(dp_flow_remove(&fw, &t, rec[19], qs), 0);
+	assert_int_equal(t.buckets[bucket].overflow, before - 1);
+	expect_missing(&fwd[19]);
+	expect_missing(&rev[19]);
+	/* a key of the primary bucket goes: its slot is free again */
+	assert_int_equal(dp_flow_remove(&fw, &t, rec[0], qs), 0);
+	assert_int_not_equal(t.buckets[bucket].used, (1u << DP_FLOW_SLOTS) - 1);
+	for (unsigned i = 1; i < 19; i++)
+		expect_found(&fwd[i], rec[i], false);
+	assert_int_equal(dp_flow_key_count(&t), 36);
+}
+
+static bool in_pair(uint32_t hash, uint32_t packed)
+{
+	return (hash & t.bucket_mask) == (packed & 0xffff) &&
+	       dp_flow_bucket_alt(&t, hash) == packed >> 16;
+}
+
+/* Keys sharing a primary and an alternate: 15 fill the one, 15 the other, the
+ * 31st is refused and leaves nothing behind (its reverse key neither). */
+static void test_both_buckets_full(void **state)
+{
+	const unsigned n = 2 * DP_FLOW_SLOTS + 1;
+	struct dp_flow_key fwd[2 * DP_FLOW_SLOTS + 1], rev;
+	uint32_t rec, prim = 3, alt;
+
+	(void)state;
+	alt = dp_flow_bucket_alt(&t, prim); /* one of the alternates keys of bucket 3 have */
+	find_keys(0, n, fwd, in_pair, prim | alt << 16);
+	for (unsigned i = 0; i < n; i++) {
+		rev = rev_of(&fwd[i]);
+		while (in_bucket(dp_flow_hash(&rev), prim) || in_bucket(dp_flow_hash(&rev), alt))
+			rev.dport++;
+		if (i < n - 1) {
+			assert_int_equal(open_flow(&fwd[i], &rev, &rec), 0);
+			continue;
+		}
+		assert_int_equal(open_flow(&fwd[i], &rev, &rec), -ENOSPC);
+		expect_missing(&fwd[i]);
+		expect_missing(&rev);
+	}
+	assert_int_equal(t.buckets[prim].used, (1u << DP_FLOW_SLOTS) - 1);
+	assert_int_equal(t.buckets[alt].used, (1u << DP_FLOW_SLOTS) - 1);
+	assert_int_equal(t.buckets[prim].overflow, DP_FLOW_SLOTS);
+	assert_int_equal(dp_flow_key_count(&t), 2 * (n - 1));
+	/* the refused flow's record went back to the free list */
+	assert_int_equal(dp_flow_alloc(&fw, &t, &rec), 0);
+	dp_flow_release(&fw, &t, rec);
+	for (unsigned i = 0; i < n - 1; i++)
+		assert_true(dp_flow_key_exists(&t, &fwd[i]));
+}
+
+/* Two keys of one bucket with one signature: each finds its own record. */
+static void test_shared_signature(void **state)
+{
+	struct dp_flow_key a = key_of(7), b, rev_a, rev_b;
+	uint32_t ha = dp_flow_hash(&a), n, ra, rb;
+
+	(void)state;
+	for (n = 8;; n++) {
+		b = key_of(n);
+		if (dp_flow_hash(&b) == ha || (dp_flow_hash(&b) & t.bucket_mask) != (ha & t.bucket_mask))
+			continue;
+		if (dp_flow_hash(&b) >> 24 == ha >> 24)
+			break;
+	}
+	rev_a = rev_of(&a);
+	rev_b = rev_of(&b);
+	assert_int_equal(open_flow(&a, &rev_a, &ra), 0);
+	expect_missing(&b); /* the signature matches, the key does not */
+	assert_int_equal(open_flow(&b, &rev_b, &rb), 0);
+	expect_found(&a, ra, false);
+	expect_found(&b, rb, false);
+	assert_int_equal(dp_flow_remove(&fw, &t, ra, qs), 0);
+	expect_missing(&a);
+	expect_found(&b, rb, false);
+}
+
+/* A key already in the table is refused, whichever end it is; nothing
+ * changes. */
+static void test_duplicate_refused(void **state)
+{
+	struct dp_flow_key a = key_of(1), ra = rev_of(&a), b = key_of(2), rb = rev_of(&b);
+	uint32_t r1, r2;
+
+	(void)state;
+	assert_int_equal(open_flow(&a, &ra, &r1), 0);
+	assert_int_equal(open_flow(&a, &rb, &r2), -EEXIST);
+	assert_int_equal(open_flow(&b, &ra, &r2), -EEXIST);
+	assert_int_equal(open_flow(&b, &a, &r2), -EEXIST);
+	expect_missing(&b);
+	expect_missing(&rb);
+	assert_int_equal(dp_flow_key_count(&t), 2);
+	expect_found(&a, r1, false);
+	expect_found(&ra, r1, true);
+}
+
+/* A tls flow's reverse key replaced: the old one stops matching, the new
+ * one finds the record as its reverse end; a taken key is refused. */
+static void test_rekey_reverse(void **state)
+{
+	struct dp_flow_key a = key_of(1), ra = rev_of(&a), b = key_of(2), rb = rev_of(&b);
+	struct dp_flow_key bound = { .src = 0x0a010102, .dst = a.src, .sport = 8443, .dport = a.sport,
+				     .proto = IPPROTO_TCP, .family = AF_INET };
+	uint32_t r1, r2;
+
+	(void)state;
+	assert_int_equal(open_flow(&a, &ra, &r1), 0);
+	assert_int_equal(open_flow(&b, &rb, &r2), 0);
+	assert_int_equal(dp_flow_rekey_reverse(&t, r1, &rb), -EEXIST);
+	expect_found(&ra, r1, true);
+	assert_int_equal(dp_flow_rekey_reverse(&t, r1, &bound), 0);
+	expect_missing(&ra);
+	expect_found(&bound, r1, true);
+	expect_found(&a, r1, false);
+	assert_int_equal(dp_flow_key_count(&t), 4);
+	/* removal takes the new key with it */
+	assert_int_equal(dp_flow_remove(&fw, &t, r1, qs), 0);
+	expect_missing(&bound);
+	expect_missing(&a);
+	expect_found(&rb, r2, true);
+}
+
+/* 64 keys in one bulk lookup, every other one present: the bulk result
+ * agrees with single lookups, references included. */
+static void test_bulk_agrees(void **state)
+{
+	struct dp_flow_key keys[64];
+	uint32_t refs[64], rec[32];
+	uint64_t hits;
+
+	(void)state;
+	for (unsigned i = 0; i < 64; i++)
+		keys[i] = key_of(1000 + i);
+	for (unsigned i = 0; i < 64; i += 2) {
+		struct dp_flow_key r = rev_of(&keys[i]);
+
+		assert_int_equal(open_flow(&keys[i], &r, &rec[i / 2]), 0);
+	}
+	/* a reverse key in the batch too */
+	keys[63] = rev_of(&keys[62]);
+	memset(refs, 0xff, sizeof(refs));
+	hits = dp_flow_lookup_bulk(&t, keys, 64, refs);
+	for (unsigned i = 0; i < 64; i++) {
+		bool want = i % 2 == 0 || i == 63;
+
+		assert_int_equal(!!(hits & (1ull << i)), want);
+		if (i % 2 == 0)
+			assert_int_equal(refs[i], rec[i / 2] << 1);
+	}
+	assert_int_equal(refs[63], rec[31] << 1 | DP_FLOW_REVERSE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_overflow_to_alternate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_both_buckets_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duplicate_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_reverse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_agrees, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
