@@ -23,12 +23,10 @@
  * still follows one finds the old record, DEAD), the record is reused only
  * after every worker has reported quiescence.
  *
- * Memory per flow, everything counted (IPv4):
- *   record       sizeof(struct dp_flow), one cache line                   = 64 B
+ * Memory per flow, everything counted (IPv4), l4 or tls alike:
+ *   record       sizeof(struct dp_flow), one cache line, splice included  = 64 B
  *   buckets      2 keys, a 64 B bucket per 4 keys (power of two)        = 32 B
  *                                                                            96 B
- *   splice       sizeof(struct dp_splice), only with a tls service         = 12 B
- *                                                                           108 B
  * Bucket count is rounded up to a power of two: just above one, up to 64 B
  * per flow. At an average of 4 keys in 15 slots a bucket overflows about
  * once in 10^5; a key whose two buckets are both full is refused (counted as
@@ -72,6 +70,24 @@ enum dp_flow_state {
 	DP_FLOW_DEAD,        /* keys deleted, waiting for RCU */
 };
 
+/* A mode-tls flow's splice state (dp_tls.h), in its record's last 12 bytes:
+ * translating a spliced packet reads no other cache line. */
+struct dp_splice {
+	uint32_t seq_delta; /* cookie ISN - backend ISN: s->c seq +=, c->s ack -= */
+	uint32_t ts_delta;  /* s->c TSval +=, c->s TSecr -= */
+	uint16_t hs;        /* handshake context index + 1; 0: none */
+	uint8_t scale;      /* s->c window: backend shift << 4 | client-side shift */
+	uint8_t flags;      /* DP_SPLICE_F_* */
+};
+
+#define DP_SPLICE_F_SPLICED 0x02 /* bound: translate */
+#define DP_SPLICE_F_TS 0x04      /* timestamps on both connections */
+#define DP_SPLICE_F_BOUND 0x08   /* backend field is real (counted in active_flows) */
+/* The client scales its window, the backend did not agree to: c->s windows
+ * are unscaled from the client's shift (then in scale's high nibble; the
+ * backend's shift is 0). */
+#define DP_SPLICE_F_C2S_UNSCALE 0x10
+
 struct dp_flow {
 	struct dp_flow_key key[2]; /* [0] client side, [DP_FLOW_REVERSE] backend side */
 	union {
@@ -87,13 +103,11 @@ struct dp_flow {
 	uint8_t state;        /* enum dp_flow_state, atomic */
 	uint16_t flags;       /* DP_FLOW_F_* (low byte), service slot (high byte,
 			       * dp_flow_svc()); set when the record is filled */
+	struct dp_splice splice; /* mode tls only (DP_FLOW_F_TLS) */
 } __rte_cache_aligned;
 
-/* A mode-tls flow: its splice state is in the table's splice array (dp_tls.h);
- * l4 flows never touch that array. */
+/* A mode-tls flow: its splice field is in use. */
 #define DP_FLOW_F_TLS 0x1
-
-struct dp_splice;
 
 #define DP_FLOW_SLOTS 15
 #define DP_FLOW_MAX (1u << 24) /* records a slot can name */
@@ -111,7 +125,6 @@ struct dp_flow_table {
 	rte_spinlock_t write_lock;
 	uint32_t n_keys; /* atomic; written under write_lock */
 	struct dp_flow *recs;
-	struct dp_splice *splice; /* parallel to recs when a tls service exists (dp_tls.h) */
 	uint32_t n_recs;
 	unsigned n_workers;
 	uint32_t timeout_ms[DP_FLOW_DEAD]; /* by state */

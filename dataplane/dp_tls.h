@@ -39,6 +39,7 @@
 #include <rte_tcp.h>
 
 #include "cp_config.h"
+#include "dp_flow.h"
 #include "dp_hellobuf.h"
 #include "dp_learn.h"
 #include "dp_syncookie.h"
@@ -63,24 +64,6 @@ struct dp_flow_key;
 #define DP_TLS_HELLO_POOL_CAP (64ull << 20) /* all hello buffers together */
 #define DP_TLS_LEARN_ENTRIES 65536u
 #define DP_TLS_LEARN_LIFETIME_S 86400u
-
-/* Splice state per flow record, a parallel array of the flow table (only
- * allocated when a tls service exists). 12 bytes. */
-struct dp_splice {
-	uint32_t seq_delta; /* cookie ISN - backend ISN: s->c seq +=, c->s ack -= */
-	uint32_t ts_delta;  /* s->c TSval +=, c->s TSecr -= */
-	uint16_t hs;        /* handshake context index + 1; 0: none */
-	uint8_t scale;      /* s->c window: backend shift << 4 | client-side shift */
-	uint8_t flags;      /* DP_SPLICE_F_* */
-};
-
-#define DP_SPLICE_F_SPLICED 0x02 /* bound: translate */
-#define DP_SPLICE_F_TS 0x04      /* timestamps on both connections */
-#define DP_SPLICE_F_BOUND 0x08   /* backend field is real (counted in active_flows) */
-/* The client scales its window, the backend did not agree to: c->s windows
- * are unscaled from the client's shift (then in scale's high nibble; the
- * backend's shift is 0). */
-#define DP_SPLICE_F_C2S_UNSCALE 0x10
 
 /* SCAN: spliced, the context kept for the server-flight scan and/or the rest
  * of a replay the backend's window did not admit at once. */

@@ -111,7 +111,7 @@ static bool after(uint32_t a, uint32_t b)
 
 static struct dp_hsctx *hs_of(const struct dp_shared *sh, uint32_t rec)
 {
-	uint16_t i = sh->flows.splice[rec].hs;
+	uint16_t i = sh->flows.recs[rec].splice.hs;
 
 	return i ? &sh->tls->hs[i - 1] : NULL;
 }
@@ -121,7 +121,7 @@ static struct dp_hsctx *hs_of(const struct dp_shared *sh, uint32_t rec)
 static void hs_free(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	struct dp_hsctx *hs = hs_of(sh, rec);
 
 	if (hs == NULL)
@@ -169,7 +169,7 @@ void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev)
 static void removed_locked(struct dp_worker *w, uint32_t rec)
 {
 	struct dp_shared *sh = w->sh;
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 
 	if (sp->flags & DP_SPLICE_F_BOUND)
 		w->st.backend[sh->flows.recs[rec].backend].active_flows--;
@@ -366,14 +366,14 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	hs->my_tsval = o.tsecr;
 	hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
 	dp_hellobuf_init(&hs->hb, hs->client_isn, DP_HELLOBUF_CAP_DEFAULT);
-	sh->flows.splice[rec] = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
+	sh->flows.recs[rec].splice = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
 	dp_tls_placeholder_key(f, &rev);
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
 	rc = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
 	if (rc < 0) {
 		hs_free(w, rec);
 		hs_flush(w);
-		sh->flows.splice[rec].flags = 0;
+		sh->flows.recs[rec].splice.flags = 0;
 		if (rc == -EEXIST) {
 			/* the same ACK, taken meanwhile by another worker */
 			dp_drop(w, m, DP_DROP_FLOW_CLASH);
@@ -517,7 +517,7 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	const struct dp_backend *bk = &w->snap->bk[b];
 	struct dp_flow_key rev;
 	uint8_t old_addr = f->snat_addr;
@@ -803,7 +803,7 @@ static void splice_up(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec,
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	const struct dp_service *s = &w->snap->svc[hs->svc];
 	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	struct dp_tcpopt o, a = { 0 };
@@ -970,7 +970,7 @@ static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct
 			   uint32_t rec, bool reverse)
 {
 	struct dp_shared *sh = w->sh;
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	struct dp_hsctx *hs;
 
 	if (!reverse && (p->tcp->tcp_flags & (FL_SYN | FL_ACK | FL_RST)) == FL_SYN &&
@@ -1030,7 +1030,7 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 		   bool reverse)
 {
 	struct dp_shared *sh = w->sh;
-	struct dp_splice *sp = &sh->flows.splice[rec];
+	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	struct dp_hsctx *hs;
 
 	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED)

@@ -58,16 +58,13 @@ int dp_tls_shared_init(struct dp_shared *sh)
 	if (t == NULL)
 		return -ENOMEM;
 	rte_spinlock_init(&t->learn_del_lock);
-	sh->flows.splice = rte_zmalloc_socket("dp_splice",
-					      sizeof(struct dp_splice) * (size_t)sh->flows.n_recs,
-					      RTE_CACHE_LINE_SIZE, sh->socket);
 	t->hs = rte_zmalloc_socket("dp_hsctx", sizeof(struct dp_hsctx) * DP_TLS_HS_MAX,
 				   RTE_CACHE_LINE_SIZE, sh->socket);
 	t->worker = rte_zmalloc_socket("dp_tls_workers", sizeof(t->worker[0]) * sh->n_workers,
 				       RTE_CACHE_LINE_SIZE, sh->socket);
 	snprintf(nm, sizeof(nm), "dp%u_hs", sh->id);
 	t->hs_free = rte_ring_create(nm, DP_TLS_HS_MAX, sh->socket, RING_F_EXACT_SZ);
-	if (sh->flows.splice == NULL || t->hs == NULL || t->hs_free == NULL || t->worker == NULL)
+	if (t->hs == NULL || t->hs_free == NULL || t->worker == NULL)
 		goto fail;
 	for (i = 0; i < sh->n_workers; i++) {
 		struct dp_tls_worker *tw = rte_zmalloc_socket("dp_tls_worker", sizeof(*tw),
@@ -121,8 +118,6 @@ void dp_tls_shared_fini(struct dp_shared *sh)
 	rte_free(t->worker);
 	rte_ring_free(t->hs_free);
 	rte_free(t->hs);
-	rte_free(sh->flows.splice);
-	sh->flows.splice = NULL;
 	dp_syncookie_secret_clear(&t->secret[0]);
 	dp_syncookie_secret_clear(&t->secret[1]);
 	explicit_bzero(&t->next_key, sizeof(t->next_key));

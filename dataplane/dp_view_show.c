@@ -279,8 +279,8 @@ static bool flow_read(struct dp_view *v, struct dp_shared *sh, uint32_t rec, str
 	r->f.state = state;
 	r->phase = "-";
 	r->backend = dp_view_backend_of_slot(v, r->f.backend);
-	if ((r->f.flags & DP_FLOW_F_TLS) && sh->flows.splice != NULL) {
-		const struct dp_splice *sp = &sh->flows.splice[rec];
+	if (r->f.flags & DP_FLOW_F_TLS) {
+		const struct dp_splice *sp = &sh->flows.recs[rec].splice;
 		const struct dp_tls_shared *tls = __atomic_load_n(&sh->tls, __ATOMIC_ACQUIRE);
 		uint16_t hs = __atomic_load_n(&sp->hs, __ATOMIC_RELAXED);
 

@@ -249,7 +249,7 @@ static bool reset_applies(const struct dp_worker *w, uint32_t rec, const struct 
 	if (p->tcp->tcp_flags & RTE_TCP_RST_FLAG)
 		return false;
 	return !(f->flags & DP_FLOW_F_TLS) ||
-	       (__atomic_load_n(&w->sh->flows.splice[rec].flags, __ATOMIC_ACQUIRE) &
+	       (__atomic_load_n(&w->sh->flows.recs[rec].splice.flags, __ATOMIC_ACQUIRE) &
 		DP_SPLICE_F_SPLICED);
 }
 
@@ -278,7 +278,7 @@ static void reset_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_
 	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 	uint8_t fl = p->tcp->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(p->tcp->sent_seq), ack = rte_be_to_cpu_32(p->tcp->recv_ack);
-	uint32_t delta = (f->flags & DP_FLOW_F_TLS) ? sh->flows.splice[rec].seq_delta : 0;
+	uint32_t delta = (f->flags & DP_FLOW_F_TLS) ? sh->flows.recs[rec].splice.seq_delta : 0;
 	uint32_t c_seq, b_seq, src = f->client_ip;
 	uint16_t sport = f->client_port;
 	bool has_ack = fl & RTE_TCP_ACK_FLAG;
@@ -327,7 +327,7 @@ static void reset_sweep(struct dp_worker *w)
 		if (st >= DP_FLOW_SYN && st < DP_FLOW_RESET &&
 		    (snap->bk[f->backend].flags & DP_SLOT_RESET)) {
 			uint8_t sp = f->flags & DP_FLOW_F_TLS ?
-					     sh->flows.splice[w->reset_cursor].flags : 0;
+					     sh->flows.recs[w->reset_cursor].splice.flags : 0;
 
 			if (!(f->flags & DP_FLOW_F_TLS) || (sp & DP_SPLICE_F_SPLICED))
 				mark_reset(w, f);
