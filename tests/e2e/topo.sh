@@ -32,6 +32,29 @@ E2E_MGMT_S2_IP=10.99.3.12
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
+# The tests' verdicts. fail prints the last TOPO_LOG_TAIL lines (tail -n) of
+# the daemons' logs in $DIR.
+skip() { echo "SKIP: $*"; exit 77; }
+
+fail() {
+	local f
+	echo "FAIL: $*"
+	for f in "$DIR"/tlslb*.log "$DIR/haproxy/haproxy.log"; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n "${TOPO_LOG_TAIL:-40}" "$f"; }
+	done
+	exit 1
+}
+
+# topo_preflight TOOL...: skipped unless root and every TOOL is installed.
+topo_preflight() {
+	local tool
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "$tool not installed"
+	done
+}
+
 topo_sweep() {
 	local tag=$1 ns pid
 	for ns in "$tag-c1" "$tag-c2" "$tag-s1" "$tag-s2" "$tag-lb"; do

@@ -13,24 +13,11 @@
 # shellcheck source=../e2e/topo.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")/../e2e" && pwd)/topo.sh"
 
-skip() { echo "SKIP: $*"; exit 77; }
-
-fail() {
-	echo "FAIL: $*"
-	if [ -f "$DIR/tlslb.log" ]; then
-		echo "--- tlslb log"
-		cat "$DIR/tlslb.log"
-	fi
-	exit 1
-}
+# Each failure shows the whole tlslb log.
+TOPO_LOG_TAIL=+1
 
 netns_preflight() {
-	local tool
-	[ "$(id -u)" = 0 ] || skip "needs root"
-	ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
-	for tool in openssl curl ethtool timeout ss; do
-		command -v "$tool" >/dev/null || skip "$tool not installed"
-	done
+	topo_preflight openssl curl ethtool timeout ss
 	[ -x "$1" ] || { echo "FAIL: $1 is not executable"; exit 1; }
 }
 
