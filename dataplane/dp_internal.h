@@ -132,9 +132,10 @@ struct dp_backend;
 int dp_worker_snat_pick(struct dp_worker *w, const struct dp_backend *bk, struct dp_flow *f,
 			struct dp_flow_key *rev);
 
-/* Sum the per-slot counters of @slot over every worker (and retired ones). */
+/* Sum the per-slot counters of @bk_slot (backend, verdicts, health) over every
+ * worker (and retired ones). */
 void dp_stats_slot_sum(struct dp_shared *sh, unsigned bk_slot, struct dp_backend_stats *bs,
-		       struct dp_tlsstats_backend *verdict);
+		       struct dp_tlsstats_backend *verdict, struct dp_health_stats *health);
 void dp_stats_service_sum(struct dp_shared *sh, unsigned svc_slot, struct dp_service_stats *ss);
 
 /* The control thread's side (dp_runtime.c). */

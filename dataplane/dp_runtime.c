@@ -71,6 +71,7 @@ struct dp_runtime {
 	unsigned learn_seq;
 	struct dp_backend_stats bk_base[CP_MAX_BACKENDS];
 	struct dp_tlsstats_backend verdict_base[CP_MAX_BACKENDS];
+	struct dp_health_stats health_base[CP_MAX_BACKENDS];
 	struct dp_service_stats svc_base[CP_MAX_SERVICES];
 	unsigned n_defer;
 	struct rt_defer defer[RT_DEFER];
@@ -508,7 +509,7 @@ static void take_base(struct dp_shared *sh, unsigned b)
 {
 	struct dp_runtime *rt = sh->rt;
 
-	dp_stats_slot_sum(sh, b, &rt->bk_base[b], &rt->verdict_base[b]);
+	dp_stats_slot_sum(sh, b, &rt->bk_base[b], &rt->verdict_base[b], &rt->health_base[b]);
 	rt->bk_base[b].active_flows = 0; /* the count is live: every life ends at 0 */
 }
 
@@ -663,6 +664,7 @@ static int free_slots(struct dp_shared *sh)
 	bool has_bk[CP_MAX_SERVICES] = { false };
 	struct dp_backend_stats bs;
 	struct dp_tlsstats_backend v;
+	struct dp_health_stats hs;
 	struct dp_service_stats ss;
 	unsigned i;
 	int freed = 0;
@@ -670,7 +672,7 @@ static int free_slots(struct dp_shared *sh)
 	for (i = 0; i < CP_MAX_BACKENDS; i++) {
 		if (m->bk[i].state == RT_RETIRED &&
 		    rte_rcu_qsbr_check(sh->qs, m->bk[i].token, false) == 1) {
-			dp_stats_slot_sum(sh, i, &bs, &v);
+			dp_stats_slot_sum(sh, i, &bs, &v, &hs);
 			if (bs.active_flows == 0) {
 				rte_spinlock_lock(&rt->lock);
 				m->bk[i].state = RT_FREE;
@@ -804,6 +806,10 @@ void dp_runtime_rebase(struct dp_shared *sh, struct dp_stats *st)
 			to[k] -= base[k];
 		for (k = 0; k < DP_TLSSTATS_V__COUNT; k++)
 			st->verdict[i].v[k] -= rt->verdict_base[i].v[k];
+		to = (uint64_t *)&st->health[i];
+		base = (const uint64_t *)&rt->health_base[i];
+		for (k = 0; k < sizeof(st->health[i]) / sizeof(uint64_t); k++)
+			to[k] -= base[k];
 	}
 	for (i = 0; i < CP_MAX_SERVICES; i++) {
 		st->service[i].new_flows -= rt->svc_base[i].new_flows;

@@ -124,25 +124,29 @@ static void add_words(uint64_t *to, const uint64_t *from, size_t n)
 
 #define WORDS(x) (sizeof(x) / sizeof(uint64_t))
 
+static void add_slot(const struct dp_stats *from, unsigned bk_slot, struct dp_backend_stats *bs,
+		     struct dp_tlsstats_backend *verdict, struct dp_health_stats *health)
+{
+	add_words((uint64_t *)bs, (const uint64_t *)&from->backend[bk_slot], WORDS(*bs));
+	add_words((uint64_t *)verdict, (const uint64_t *)&from->verdict[bk_slot], WORDS(*verdict));
+	add_words((uint64_t *)health, (const uint64_t *)&from->health[bk_slot], WORDS(*health));
+}
+
 void dp_stats_slot_sum(struct dp_shared *sh, unsigned bk_slot, struct dp_backend_stats *bs,
-		       struct dp_tlsstats_backend *verdict)
+		       struct dp_tlsstats_backend *verdict, struct dp_health_stats *health)
 {
 	unsigned i;
 
 	memset(bs, 0, sizeof(*bs));
 	memset(verdict, 0, sizeof(*verdict));
+	memset(health, 0, sizeof(*health));
 	rte_spinlock_lock(&sh->retired_lock);
-	add_words((uint64_t *)bs, (const uint64_t *)&sh->retired.backend[bk_slot], WORDS(*bs));
-	add_words((uint64_t *)verdict, (const uint64_t *)&sh->retired.verdict[bk_slot],
-		  WORDS(*verdict));
+	add_slot(&sh->retired, bk_slot, bs, verdict, health);
 	for (i = 0; i < sh->n_workers; i++) {
 		struct dp_worker *w = __atomic_load_n(&sh->workers[i], __ATOMIC_ACQUIRE);
 
-		if (w == NULL)
-			continue;
-		add_words((uint64_t *)bs, (const uint64_t *)&w->st.backend[bk_slot], WORDS(*bs));
-		add_words((uint64_t *)verdict, (const uint64_t *)&w->st.verdict[bk_slot],
-			  WORDS(*verdict));
+		if (w != NULL)
+			add_slot(&w->st, bk_slot, bs, verdict, health);
 	}
 	rte_spinlock_unlock(&sh->retired_lock);
 }

@@ -46,70 +46,18 @@ ROTATIONS=4
 KEYAGENT=${E2E_KEYAGENT:-$(dirname "$TLSLB")/../tools/keyagent/tlslb-keyagent}
 TLSLBCTL=${E2E_TLSLBCTL:-$(dirname "$TLSLB")/../tools/tlslbctl/tlslbctl}
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root"
-for tool in openssl nginx ethtool timeout ss ip; do
-	command -v "$tool" >/dev/null || skip "$tool not installed"
-done
+# shellcheck source=topo.sh
+. "$HERE/topo.sh"
+topo_preflight openssl nginx ethtool timeout ss ip
 for exe in "$TLSLB" "$KEYAGENT" "$TLSLBCTL"; do
 	[ -x "$exe" ] || { echo "FAIL: $exe is not executable"; exit 1; }
 done
-# shellcheck source=topo.sh
-. "$HERE/topo.sh"
-
-# The outer run: a bounded child does the work; whatever it leaves, the
-# outer one removes, and says so.
-if [ -z "${E2E_TAG:-}" ]; then
-	export E2E_TAG=e2l$$
-	timeout --kill-after=5 "$BUDGET" "$0" "$@" &
-	child=$!
-	trap 'kill -TERM "$child" 2>/dev/null' INT TERM
-	wait "$child"
-	rc=$?
-	while kill -0 "$child" 2>/dev/null; do
-		wait "$child"
-		rc=$?
-	done
-	topo_sweep "$E2E_TAG"
-	if left=$(topo_leftovers "$E2E_TAG" "/tmp/tlslb-$E2E_TAG"); then
-		echo "FAIL: left behind after the run:"
-		printf '  %s\n' "$left"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	rm -rf "/tmp/tlslb-$E2E_TAG"
-	[ "$rc" = 124 ] && echo "FAIL: out of time ($BUDGET s)"
-	exit "$rc"
-fi
-
-TAG=$E2E_TAG
-DIR=/tmp/tlslb-$TAG
-mkdir -m 700 "$DIR" || exit 1
+topo_bounded e2l "$BUDGET" "$0" "$@"
 LB_PID=
 S1=$E2E_S1_IP:443
 S2=$E2E_S2_IP:443
 LB_LOG=$DIR/tlslb.log
 LIFE=1
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	topo_tlslb_stop
-	topo_keyagents_stop
-	topo_nginx_stop 1 >/dev/null 2>&1
-	topo_nginx_stop 2 >/dev/null 2>&1
-	topo_sweep "$TAG"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	for f in "$DIR"/tlslb*.log; do
-		[ -f "$f" ] && { echo "--- $f"; tail -30 "$f"; }
-	done
-	exit 1
-}
 
 failed=0
 check() { # check DESCRIPTION COMMAND...: an asserted check, said either way

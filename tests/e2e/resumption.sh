@@ -52,71 +52,15 @@ KEYAGENT=${E2E_KEYAGENT:-$(dirname "$TLSLB")/../tools/keyagent/tlslb-keyagent}
 KEYS=${E2E_KEYS:-1}
 TLSLBCTL=${E2E_TLSLBCTL:-$(dirname "$TLSLB")/../tools/tlslbctl/tlslbctl}
 
-skip() { echo "SKIP: $*"; exit 77; }
-[ "$(id -u)" = 0 ] || skip "needs root"
-for tool in openssl nginx ethtool timeout ss ip; do
-	command -v "$tool" >/dev/null || skip "$tool not installed"
-done
-case " $MODES " in *" haproxy "*) command -v haproxy >/dev/null || skip "haproxy not installed" ;; esac
-case " $SCENARIOS " in *large-hello*)
-	for tool in tcpdump tshark; do command -v "$tool" >/dev/null || skip "$tool not installed"; done ;;
-esac
-[ -x "$TLSLB" ] || { echo "FAIL: $TLSLB is not executable"; exit 1; }
 # shellcheck source=topo.sh
 . "$HERE/topo.sh"
-
-if [ -z "${E2E_TAG:-}" ]; then
-	export E2E_TAG=e2e$$
-	timeout --kill-after=5 "$BUDGET" "$0" "$@" &
-	child=$!
-	trap 'kill -TERM "$child" 2>/dev/null' INT TERM
-	wait "$child"
-	rc=$?
-	while kill -0 "$child" 2>/dev/null; do
-		wait "$child"
-		rc=$?
-	done
-	if [ "$rc" = 0 ] && [ -f "/tmp/tlslb-$E2E_TAG/kept" ]; then
-		exit 0
-	fi
-	topo_sweep "$E2E_TAG"
-	# Nothing may outlive the run: say so loudly if anything does.
-	if left=$(topo_leftovers "$E2E_TAG" "/tmp/tlslb-$E2E_TAG"); then
-		echo "FAIL: left behind after the run:"
-		printf '  %s\n' "$left"
-		[ "$rc" = 0 ] && rc=1
-	fi
-	rm -rf "/tmp/tlslb-$E2E_TAG"
-	[ "$rc" = 124 ] && echo "FAIL: out of time ($BUDGET s)"
-	exit "$rc"
-fi
-
-TAG=$E2E_TAG
-DIR=/tmp/tlslb-$TAG
-mkdir -m 700 "$DIR" || exit 1
+topo_preflight openssl nginx ethtool timeout ss ip
+case " $MODES " in *" haproxy "*) command -v haproxy >/dev/null || skip "haproxy not installed" ;; esac
+case " $SCENARIOS " in *large-hello*) topo_preflight tcpdump tshark ;; esac
+[ -x "$TLSLB" ] || { echo "FAIL: $TLSLB is not executable"; exit 1; }
+topo_bounded e2e "$BUDGET" "$0" "$@"
 LB_PID=
 HAPROXY_PID=
-
-cleanup() {
-	local rc=$?
-	trap - EXIT INT TERM
-	topo_tlslb_stop
-	topo_haproxy_stop
-	topo_keyagents_stop
-	topo_nginx_stop 1 >/dev/null 2>&1
-	topo_nginx_stop 2 >/dev/null 2>&1
-	topo_sweep "$TAG"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM
-
-fail() {
-	echo "FAIL: $*"
-	[ -f "$DIR/tlslb.log" ] && { echo "--- tlslb log"; tail -40 "$DIR/tlslb.log"; }
-	[ -f "$DIR/haproxy/haproxy.log" ] && { echo "--- haproxy log"; tail -20 "$DIR/haproxy/haproxy.log"; }
-	exit 1
-}
 
 topo_up || fail "topology"
 # One certificate for the pair, as a real deployment has: nginx binds a

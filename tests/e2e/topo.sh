@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # shellcheck shell=bash
 #
-# The end-to-end topology, sourced by the demo and the e2e tests:
+# The end-to-end topology, sourced by the e2e tests (and so the demo) and by
+# the netns tests (tests/process/netns_topo.sh):
 #
 #   c1 --+                                      +-- s1
 #        +-- br (lb) hc | tlslb | hs (lb) br --+
@@ -13,8 +14,10 @@
 # route the clients' replies back through tlslb. Addresses are private test
 # addresses that exist only inside the namespaces.
 #
-# The caller sets TAG and DIR (a private directory), then calls topo_up;
-# topo_sweep TAG removes everything a run left, even after SIGKILL.
+# A test calls topo_bounded first: it runs the test again as a bounded
+# inner run, which gets TAG, DIR (a private directory) and topo_cleanup as
+# its EXIT trap, then calls topo_up; topo_sweep TAG removes everything a run
+# left, even after SIGKILL.
 
 E2E_VIP=10.99.1.100
 E2E_C1_IP=10.99.1.2
@@ -28,6 +31,29 @@ E2E_MGMT_S1_IP=10.99.3.11
 E2E_MGMT_S2_IP=10.99.3.12
 
 in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+
+# The tests' verdicts. fail prints the last TOPO_LOG_TAIL lines (tail -n) of
+# the daemons' logs in $DIR.
+skip() { echo "SKIP: $*"; exit 77; }
+
+fail() {
+	local f
+	echo "FAIL: $*"
+	for f in "$DIR"/tlslb*.log "$DIR/haproxy/haproxy.log"; do
+		[ -f "$f" ] && { echo "--- $f"; tail -n "${TOPO_LOG_TAIL:-40}" "$f"; }
+	done
+	exit 1
+}
+
+# topo_preflight TOOL...: skipped unless root and every TOOL is installed.
+topo_preflight() {
+	local tool
+	[ "$(id -u)" = 0 ] || skip "needs root"
+	ip netns list >/dev/null 2>&1 || skip "ip netns unavailable"
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "$tool not installed"
+	done
+}
 
 topo_sweep() {
 	local tag=$1 ns pid
@@ -55,6 +81,65 @@ topo_leftovers() {
 		found=0
 	done
 	return $found
+}
+
+# topo_bounded PREFIX BUDGET SCRIPT [ARGS...]: in the outer run (TOPO_TAG
+# unset), run SCRIPT ARGS again as the inner run, with TOPO_TAG=PREFIX<pid>
+# and at most BUDGET seconds; then sweep whatever it left (even after
+# SIGKILL at the deadline), fail if anything outlived the sweep, and exit
+# with its status. An inner run that passed and left $DIR/kept asked for its
+# topology to stay. In the inner run: set TAG and DIR (created, private) and
+# the traps (topo_cleanup on EXIT), and return.
+topo_bounded() {
+	local prefix=$1 budget=$2 child rc left
+	shift 2
+	if [ -n "${TOPO_TAG:-}" ]; then
+		TAG=$TOPO_TAG
+		DIR=/tmp/tlslb-$TAG
+		mkdir -m 700 "$DIR" || exit 1
+		trap topo_cleanup EXIT
+		trap 'echo "FAIL: interrupted or out of time"; exit 1' INT TERM
+		return 0
+	fi
+	export TOPO_TAG=$prefix$$
+	timeout --kill-after=5 "$budget" "$@" &
+	child=$!
+	# timeout runs in a process group of its own: pass an interrupt on.
+	trap 'kill -TERM "$child" 2>/dev/null' INT TERM
+	wait "$child"
+	rc=$?
+	# A trapped signal ends the wait early: wait again for the real status.
+	while kill -0 "$child" 2>/dev/null; do
+		wait "$child"
+		rc=$?
+	done
+	[ "$rc" = 0 ] && [ -f "/tmp/tlslb-$TOPO_TAG/kept" ] && exit 0
+	topo_sweep "$TOPO_TAG"
+	# Nothing may outlive the run: say so loudly if anything does.
+	if left=$(topo_leftovers "$TOPO_TAG" "/tmp/tlslb-$TOPO_TAG"); then
+		echo "FAIL: left behind after the run:"
+		printf '  %s\n' "$left"
+		[ "$rc" = 0 ] && rc=1
+	fi
+	rm -rf "/tmp/tlslb-$TOPO_TAG"
+	[ "$rc" = 124 ] && echo "FAIL: out of time ($budget s)"
+	exit "$rc"
+}
+
+# topo_cleanup: the inner run's EXIT trap: stop what it may have started
+# (each stop does nothing where nothing runs), remove the topology, keep the
+# exit status.
+topo_cleanup() {
+	local rc=$? i
+	trap - EXIT INT TERM
+	topo_tlslb_stop
+	topo_haproxy_stop
+	topo_keyagents_stop
+	for i in 1 2; do
+		[ -f "$DIR/nginx-s$i/nginx.pid" ] && topo_nginx_stop "$i" >/dev/null 2>&1
+	done
+	topo_sweep "$TAG"
+	exit "$rc"
 }
 
 topo_quiet() {

@@ -35,7 +35,7 @@
 #include "cp_keyfmt.h"
 #include "cp_keys.h"
 #include "cp_keysvc.h"
-#include "keys_reply_stub.h"
+#include "keys_reply_text.h"
 
 static const char *agent_exe;
 static char dir[64];

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <rte_cycles.h>
+#include <rte_errno.h>
 #include <rte_eal.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -508,4 +509,18 @@ void dpt_env_delete(struct dpt_env *e)
 int32_t dpt_flow_keys(struct dpt_env *e)
 {
 	return (int32_t)dp_flow_key_count(&e->sh->flows);
+}
+
+struct dp_learn *dpt_learn_create(struct dp_learn_params *p)
+{
+	static unsigned serial;
+	char name[24];
+	struct dp_learn *t;
+
+	snprintf(name, sizeof(name), "dpt_learn%u", serial++);
+	p->name = name;
+	t = dp_learn_create(p);
+	if (t == NULL)
+		fail_msg("dp_learn_create: %s", rte_strerror(rte_errno));
+	return t;
 }

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "cp_config.h"
+#include "dp_learn.h"
 #include "dp_worker.h"
 
 #define DPT_N(a) (sizeof(a) / sizeof((a)[0]))
@@ -134,6 +135,9 @@ const char *dpt_ip_str(uint32_t ip, unsigned slot);
 /* A fresh environment over dpt_config(), changed by @tweak when not NULL. */
 struct dpt_env *dpt_env_new(void (*tweak)(struct cp_config *), unsigned n_workers);
 void dpt_env_delete(struct dpt_env *e);
+
+/* dp_learn_create(@p) under a name no other table of the run has; fails the test on error. */
+struct dp_learn *dpt_learn_create(struct dp_learn_params *p);
 
 /* Assert frames equal, printing the first differing offset. */
 void dpt_assert_frame(const uint8_t *got, size_t got_len, const uint8_t *want, size_t want_len);

@@ -24,7 +24,7 @@
 #include "cp_err.h"
 #include "cp_config.h"
 #include "cp_keys.h"
-#include "keys_reply_stub.h"
+#include "keys_reply_text.h"
 
 #define T0 1700000000u
 #define ROTATE 60u

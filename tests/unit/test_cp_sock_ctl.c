@@ -17,137 +17,57 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <pthread.h>
-#include <spawn.h>
-#include <stdatomic.h>
 #include <unistd.h>
-#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "cp_config.h"
 #include "cp_ctl.h"
 #include "cp_proto.h"
 #include "cp_sock.h"
-
-extern char **environ;
+#include "ctl_test_util.h"
 
 static const char *ctl_path;
-static char dir[64], sock_path[128];
 static struct cp_ctl *ctl;
-static struct cp_sock *server;
-static pthread_t server_thread;
-static atomic_bool stop;
-
-static void *
-serve(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop))
-		cp_sock_poll(server, 20);
-	return NULL;
-}
 
 static int
 group_setup(void **state)
 {
 	static struct cp_config base; /* large */
-	struct cp_sock_conf conf = { .handle = cp_sock_ctl_handle };
-	char err[256];
 
 	(void)state;
 	cp_config_init(&base);
 	ctl = cp_ctl_create(&base, NULL);
 	if (ctl == NULL)
 		return -1;
-	snprintf(dir, sizeof(dir), "/tmp/cp_sock_ctl.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(sock_path, sizeof(sock_path), "%s/ctl.sock", dir);
-	conf.path = sock_path;
-	conf.handle_ctx = ctl;
-	server = cp_sock_open(&conf, err, sizeof(err));
-	if (server == NULL) {
-		fprintf(stderr, "cp_sock_open: %s\n", err);
-		return -1;
-	}
-	return pthread_create(&server_thread, NULL, serve, NULL) == 0 ? 0 : -1;
+	return ctl_test_serve("/tmp/cp_sock_ctl.XXXXXX", cp_sock_ctl_handle, ctl);
 }
 
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
+	int rc;
 
 	(void)state;
-	atomic_store(&stop, true);
-	pthread_join(server_thread, NULL);
-	cp_sock_close(server);
+	rc = ctl_test_unserve();
 	cp_ctl_free(ctl);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return rc;
 }
 
-struct run {
-	int status;
-	char *out, *err;
-};
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0;
-
-	assert_non_null(f);
-	if (getdelim(&buf, &cap, '\0', f) < 0) {
-		free(buf);
-		buf = strdup("");
-	}
-	fclose(f);
-	return buf;
-}
-
-/* tlslbctl @args (NULL-terminated), posix_spawn'ed: this process has a server thread. */
-static struct run
+/* tlslbctl @args (NULL-terminated). */
+static struct ctl_test_run
 ctl_runv(const char *const *args)
 {
-	char *argv[16], out_path[128], err_path[128];
-	posix_spawn_file_actions_t fa;
+	char *argv[16];
 	unsigned n = 0;
-	struct run r;
-	pid_t pid;
-	int ws;
 
 	argv[n++] = (char *)ctl_path;
 	while (*args != NULL && n < 15)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
-	snprintf(out_path, sizeof(out_path), "%s/out", dir);
-	snprintf(err_path, sizeof(err_path), "%s/err", dir);
-	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&pid, ctl_path, &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &ws, 0), pid);
-	assert_true(WIFEXITED(ws));
-	r.status = WEXITSTATUS(ws);
-	r.out = slurp(out_path);
-	r.err = slurp(err_path);
-	return r;
+	return ctl_test_spawn(argv, NULL);
 }
 
 #define ctl_run(...) ctl_runv((const char *const[]){ __VA_ARGS__ })
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-}
 
 /* The daemon's answer to @line, straight through the protocol. */
 static char *
@@ -155,7 +75,7 @@ daemon_answer(const char *line, bool json, int32_t *status)
 {
 	char err[256], *body;
 	size_t len;
-	int fd = cp_proto_connect(sock_path, err, sizeof(err));
+	int fd = cp_proto_connect(ctl_test_sock, err, sizeof(err));
 
 	if (fd < 0)
 		fail_msg("connect: %s", err);
@@ -180,7 +100,7 @@ test_help_same_as_daemon(void **state)
 			unsigned n = 2;
 			int32_t status;
 			char *daemon = daemon_answer(lines[i], j == 1, &status);
-			struct run r;
+			struct ctl_test_run r;
 
 			if (j == 1)
 				args[n++] = "-j";
@@ -195,7 +115,7 @@ test_help_same_as_daemon(void **state)
 			if (strcmp(r.out, daemon) != 0)
 				fail_msg("%s%s: tlslbctl says\n%s\nthe daemon says\n%s", lines[i],
 					 j ? " (JSON)" : "", r.out, daemon);
-			run_free(&r);
+			ctl_test_run_free(&r);
 			free(daemon);
 			free(words);
 		}
@@ -205,45 +125,45 @@ test_help_same_as_daemon(void **state)
 static void
 test_commands_through_tlslbctl(void **state)
 {
-	struct run r, before, after;
+	struct ctl_test_run r, before, after;
 
 	(void)state;
-	r = ctl_run("-s", sock_path, "port", "add", "c", "dev", "net_ring0", "role", "client",
+	r = ctl_run("-s", ctl_test_sock, "port", "add", "c", "dev", "net_ring0", "role", "client",
 		    NULL);
 	assert_int_equal(r.status, 0);
-	run_free(&r);
-	before = ctl_run("-s", sock_path, "save", NULL);
+	ctl_test_run_free(&r);
+	before = ctl_run("-s", ctl_test_sock, "save", NULL);
 	assert_int_equal(before.status, 0);
 	assert_non_null(strstr(before.out, "port add c dev net_ring0 role client\n"));
 
 	/* Refused with the reason, nothing changed. */
-	r = ctl_run("-s", sock_path, "port", "add", "c", "dev", "net_ring1", "role", "server",
+	r = ctl_run("-s", ctl_test_sock, "port", "add", "c", "dev", "net_ring1", "role", "server",
 		    NULL);
 	assert_int_equal(r.status, 1);
 	assert_string_equal(r.out, "");
 	assert_true(strncmp(r.err, "tlslbctl: port add: ", 20) == 0);
-	run_free(&r);
-	r = ctl_run("-s", sock_path, "port", "ad", NULL);
+	ctl_test_run_free(&r);
+	r = ctl_run("-s", ctl_test_sock, "port", "ad", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "port add"));
-	run_free(&r);
-	after = ctl_run("-s", sock_path, "save", NULL);
+	ctl_test_run_free(&r);
+	after = ctl_run("-s", ctl_test_sock, "save", NULL);
 	assert_string_equal(before.out, after.out);
-	run_free(&after);
+	ctl_test_run_free(&after);
 
 	/* -j: save as a JSON text block. */
-	r = ctl_run("-s", sock_path, "-j", "save", NULL);
+	r = ctl_run("-s", ctl_test_sock, "-j", "save", NULL);
 	assert_int_equal(r.status, 0);
 	assert_true(strncmp(r.out, "{\"", 2) == 0);
 	assert_non_null(strstr(r.out, "port add c dev net_ring0 role client\\n"));
-	run_free(&r);
-	run_free(&before);
+	ctl_test_run_free(&r);
+	ctl_test_run_free(&before);
 
 	/* A query without a dataplane behind it: ENOTSUP, said as such. */
-	r = ctl_run("-s", sock_path, "show", "version", NULL);
+	r = ctl_run("-s", ctl_test_sock, "show", "version", NULL);
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "show version: not available in this build"));
-	run_free(&r);
+	ctl_test_run_free(&r);
 }
 
 /* Bad commands over the socket: each refused with its reason, `save` unchanged. */

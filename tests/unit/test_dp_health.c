@@ -491,6 +491,95 @@ static void test_l4_avoids_down(void **state)
 	}
 }
 
+/* Worker 0 looks at DP_HEALTH_SCAN slots a millisecond: twice over them all. */
+#define SCAN_ROUNDS (2 * CP_MAX_BACKENDS / DP_HEALTH_SCAN)
+
+/* A slot handed to another backend counts its health from zero, like its
+ * other counters: the new owner must not inherit the old one's refusals. */
+static void test_reused_slot_from_zero(void **state)
+{
+	static const struct dp_health_stats zero;
+	struct cp_config *c = malloc(sizeof(*c));
+	char err[160] = "";
+	bool answered = false;
+	unsigned i, k;
+	struct dpt_env *e;
+
+	(void)state;
+	assert_non_null(c);
+	e = env(1);
+	for (i = 0; i < FALL; i++)
+		round_(e, "ro");
+	assert_int_equal(e->sh->bk_down[0], 1);
+	dpt_stats(e, &st);
+	assert_int_equal(st.health[0].refused, FALL);
+	assert_int_equal(st.health[0].went_down, 1);
+
+	/* backend 0 (slot 0) deleted; no flow holds it, so its slot is freed */
+	*c = e->cfg;
+	memmove(&c->backends[0], &c->backends[1], (c->n_backends - 1) * sizeof(c->backends[0]));
+	c->n_backends--;
+	if (dp_shared_apply(e->sh, c, err, sizeof(err)) != 0)
+		fail_msg("delete refused: %s", err);
+	dpt_tick(e, 2);
+	assert_int_equal(dp_shared_maintain(e->sh), 1);
+
+	/* every other slot taken (service 2, health off), so the next backend
+	 * of service 0 gets slot 0 */
+	for (i = 0; c->n_backends < CP_MAX_BACKENDS - 1; i++) {
+		struct cp_backend *b = &c->backends[c->n_backends++];
+
+		*b = (struct cp_backend){ .ip = { .family = AF_INET, .v4 = dpt_ip("10.1.0.13") },
+					  .port = (uint16_t)(10000 + i), .weight = 1, .service = 2 };
+	}
+	c->backends[c->n_backends++] = (struct cp_backend){
+		.ip = { .family = AF_INET, .v4 = dpt_ip("10.1.0.11") }, .port = 7000, .weight = 1 };
+	if (dp_shared_apply(e->sh, c, err, sizeof(err)) != 0)
+		fail_msg("add refused: %s", err);
+	assert_int_equal(dp_shared_backend_slot(e->sh, CP_MAX_BACKENDS - 1), 0);
+	assert_int_equal(e->sh->bk_down[0], 0);
+	dpt_stats(e, &st);
+	assert_memory_equal(&st.health[0], &zero, sizeof(zero));
+
+	/* and its own probes count from there: one answered, and the old
+	 * owner's state is not its own (no "up" where it never was down) */
+	dpt_advance_ms(e, INTERVAL);
+	for (k = 0; k < SCAN_ROUNDS && !answered; k++) {
+		struct seg p[DP_HEALTH_BURST], r[2];
+		unsigned n;
+
+		dpt_advance_ms(e, 1);
+		dpt_tick(e, 1);
+		n = take_segs(e, p, DPT_N(p));
+		for (i = 0; i < n; i++) {
+			if ((p[i].seq & (CP_MAX_BACKENDS - 1)) != 0)
+				continue;
+			assert_int_equal(p[i].dport, 7000);
+			answer(e, &p[i], SYN | ACK);
+			assert_int_equal(take_segs(e, r, DPT_N(r)), 1);
+			check_rst(&r[0], &p[i]);
+			answered = true;
+		}
+	}
+	assert_true(answered);
+	dpt_advance_ms(e, TIMEOUT);
+	dpt_stats(e, &st);
+	for (k = 0; k < SCAN_ROUNDS && st.health[0].ok == 0; k++) {
+		dpt_advance_ms(e, 1);
+		dpt_tick(e, 1);
+		assert_int_equal(dpt_flush(e), 0);
+		dpt_stats(e, &st);
+	}
+	assert_int_equal(st.health[0].probes, 1);
+	assert_int_equal(st.health[0].ok, 1);
+	assert_int_equal(st.health[0].refused, 0);
+	assert_int_equal(st.health[0].went_down, 0);
+	assert_int_equal(st.health[0].went_up, 0);
+	assert_int_equal(e->sh->bk_down[0], 0);
+	free(c);
+	dpt_env_delete(e);
+}
+
 /* Every backend down: the service still takes flows (a probe path broken
  * must not take the whole service down). */
 static void test_all_down_fails_open(void **state)
@@ -1027,6 +1116,7 @@ int main(void)
 		cmocka_unit_test_setup(test_timeout_edge, test_setup),
 		cmocka_unit_test_setup(test_rise_fall, test_setup),
 		cmocka_unit_test_setup(test_l4_avoids_down, test_setup),
+		cmocka_unit_test_setup(test_reused_slot_from_zero, test_setup),
 		cmocka_unit_test_setup(test_all_down_fails_open, test_setup),
 		cmocka_unit_test_setup(test_not_probed, test_setup),
 		cmocka_unit_test_setup(test_probe_through_arp, test_setup),

@@ -50,22 +50,14 @@ static int group_teardown(void **state)
 
 static struct dp_learn *mk(uint32_t kn, uint32_t sid, uint32_t lifetime)
 {
-	static unsigned serial;
 	struct dp_learn_params p = {
 		.max_entries = { [DP_LEARN_KEY_NAME] = kn, [DP_LEARN_SESSION] = sid },
 		.lifetime_s = lifetime,
 		.qs = qs,
 		.socket = SOCKET_ID_ANY,
 	};
-	char name[24];
-	struct dp_learn *t;
 
-	snprintf(name, sizeof(name), "tl%u", serial++);
-	p.name = name;
-	t = dp_learn_create(&p);
-	if (t == NULL)
-		fail_msg("dp_learn_create: %s", rte_strerror(rte_errno));
-	return t;
+	return dpt_learn_create(&p);
 }
 
 static struct dp_learn_counters counters(const struct dp_learn *t, enum dp_learn_table table)

@@ -202,21 +202,13 @@ static const struct route_row route_rows[] = {
 
 static struct dp_learn *mk(void)
 {
-	static unsigned serial;
 	struct dp_learn_params p = {
 		.max_entries = { 64, 64 },
 		.lifetime_s = SVC_LIFETIME,
 		.socket = SOCKET_ID_ANY,
 	};
-	char name[24];
-	struct dp_learn *t;
 
-	snprintf(name, sizeof(name), "tr%u", serial++);
-	p.name = name;
-	t = dp_learn_create(&p);
-	if (t == NULL)
-		fail_msg("dp_learn_create: %s", rte_strerror(rte_errno));
-	return t;
+	return dpt_learn_create(&p);
 }
 
 static void apply_fact(struct dp_learn *t, const struct trh *h, const struct fact *f)

@@ -34,6 +34,7 @@
 #include "cp_args.h"
 #include "cp_commands.h"
 #include "cp_sock.h"
+#include "ctl_test_util.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define ARGS_MAX 16
@@ -42,8 +43,6 @@ extern char **environ;
 
 static const char *ctl_path;
 static const char *completion_path;
-static char dir[64];
-static char sock_path[128];
 
 /* ---- the fake daemon ------------------------------------------------------- */
 
@@ -73,118 +72,24 @@ fake_handle(void *ctx, const char *line, bool json, char **body, size_t *body_le
 	return 0;
 }
 
-static struct cp_sock *server;
-static pthread_t server_thread;
-static atomic_bool stop;
-
-static void *
-serve(void *arg)
-{
-	(void)arg;
-	while (!atomic_load(&stop))
-		cp_sock_poll(server, 20);
-	return NULL;
-}
-
 static int
 group_setup(void **state)
 {
-	struct cp_sock_conf conf = { .handle = fake_handle };
-	char err[256];
-
 	(void)state;
-	snprintf(dir, sizeof(dir), "/tmp/tlslbctl_test.XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(sock_path, sizeof(sock_path), "%s/ctl.sock", dir);
-	conf.path = sock_path;
-	server = cp_sock_open(&conf, err, sizeof(err));
-	if (server == NULL) {
-		fprintf(stderr, "cp_sock_open: %s\n", err);
-		return -1;
-	}
-	return pthread_create(&server_thread, NULL, serve, NULL) == 0 ? 0 : -1;
+	return ctl_test_serve("/tmp/tlslbctl_test.XXXXXX", fake_handle, NULL);
 }
 
 static int
 group_teardown(void **state)
 {
-	char cmd[128];
-
 	(void)state;
-	atomic_store(&stop, true);
-	pthread_join(server_thread, NULL);
-	cp_sock_close(server);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return ctl_test_unserve();
 }
 
 /* ---- running tlslbctl -------------------------------------------------------- */
 
-struct run {
-	int status; /* exit status */
-	char *out, *err;
-};
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	assert_non_null(f);
-	n = getdelim(&buf, &cap, '\0', f);
-	fclose(f);
-	if (n < 0) {
-		free(buf);
-		return strdup("");
-	}
-	return buf;
-}
-
-/*
- * Run @argv (NULL-terminated) with stdin from @input (NULL: /dev/null) and
- * TLSLB_SOCKET unset. posix_spawn, not fork: this process has a server thread.
- */
-static struct run
-run_argv(char *const *argv, const char *input)
-{
-	char out_path[128], err_path[128], in_path[128];
-	posix_spawn_file_actions_t fa;
-	struct run r;
-	pid_t pid;
-	int ws;
-
-	snprintf(out_path, sizeof(out_path), "%s/out", dir);
-	snprintf(err_path, sizeof(err_path), "%s/err", dir);
-	snprintf(in_path, sizeof(in_path), "%s/in", dir);
-	if (input != NULL) {
-		FILE *f = fopen(in_path, "w");
-
-		assert_non_null(f);
-		fputs(input, f);
-		fclose(f);
-	}
-	unsetenv("TLSLB_SOCKET");
-	assert_int_equal(posix_spawn_file_actions_init(&fa), 0);
-	posix_spawn_file_actions_addopen(&fa, 0, input != NULL ? in_path : "/dev/null", O_RDONLY,
-					 0);
-	posix_spawn_file_actions_addopen(&fa, 1, out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	posix_spawn_file_actions_addopen(&fa, 2, err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	assert_int_equal(posix_spawn(&pid, argv[0], &fa, NULL, argv, environ), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(waitpid(pid, &ws, 0), pid);
-	assert_true(WIFEXITED(ws));
-	r.status = WEXITSTATUS(ws);
-	r.out = slurp(out_path);
-	r.err = slurp(err_path);
-	return r;
-}
-
 /* tlslbctl with @args (NULL-terminated), "-s SOCKET" first unless @args has its own. */
-static struct run
+static struct ctl_test_run
 ctl(const char *input, const char *const *args)
 {
 	char *argv[ARGS_MAX + 4];
@@ -196,19 +101,12 @@ ctl(const char *input, const char *const *args)
 	argv[n++] = (char *)ctl_path;
 	if (!own_socket) {
 		argv[n++] = (char *)"-s";
-		argv[n++] = sock_path;
+		argv[n++] = ctl_test_sock;
 	}
 	for (i = 0; args[i] != NULL && i < ARGS_MAX; i++)
 		argv[n++] = (char *)args[i];
 	argv[n] = NULL;
-	return run_argv(argv, input);
-}
-
-static void
-run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
+	return ctl_test_spawn(argv, input);
 }
 
 /* ---- one command -------------------------------------------------------------- */
@@ -293,7 +191,7 @@ test_commands(void **state)
 	for (i = 0; i < N(cmd_cases); i++) {
 		const struct cmd_case *cc = &cmd_cases[i];
 		unsigned before = atomic_load(&handled);
-		struct run r;
+		struct ctl_test_run r;
 
 		print_message("# tlslbctl: %s\n", cc->desc);
 		last_line[0] = '\0';
@@ -315,7 +213,7 @@ test_commands(void **state)
 		} else {
 			assert_int_equal(atomic_load(&handled), before);
 		}
-		run_free(&r);
+		ctl_test_run_free(&r);
 	}
 }
 
@@ -325,18 +223,18 @@ test_timeout(void **state)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *args[] = { "-s", sa.sun_path, "-t", "1", "show", "version", NULL };
-	struct run r;
+	struct ctl_test_run r;
 	int fd;
 
 	(void)state;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/mute.sock", dir);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/mute.sock", ctl_test_dir);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	assert_int_equal(listen(fd, 4), 0);
 	r = ctl(NULL, args);
 	assert_int_equal(r.status, 3);
 	assert_non_null(strstr(r.err, "no response from the daemon in time"));
-	run_free(&r);
+	ctl_test_run_free(&r);
 	close(fd);
 }
 
@@ -349,7 +247,7 @@ test_help_lists_the_table(void **state)
 	const char *json_args[] = { "-s", "/nonexistent/tlslb.sock", "-j", "help", NULL };
 	unsigned before = atomic_load(&handled);
 	const struct cp_command *t;
-	struct run r, j;
+	struct ctl_test_run r, j;
 	size_t n, i;
 
 	(void)state;
@@ -386,8 +284,8 @@ test_help_lists_the_table(void **state)
 	assert_true(strncmp(j.out, "{\"help\":\"", 9) == 0);
 	assert_string_equal(j.out + strlen(j.out) - 5, "\\n\"}\n");
 	assert_int_equal(atomic_load(&handled), before);
-	run_free(&r);
-	run_free(&j);
+	ctl_test_run_free(&r);
+	ctl_test_run_free(&j);
 }
 
 struct help_case {
@@ -437,7 +335,7 @@ test_help_cases(void **state)
 	for (i = 0; i < N(help_cases); i++) {
 		const struct help_case *hc = &help_cases[i];
 		const char *args[10] = { "-s", "/nonexistent/tlslb.sock" };
-		struct run r;
+		struct ctl_test_run r;
 		unsigned k;
 
 		print_message("# help: %s\n", hc->desc);
@@ -454,7 +352,7 @@ test_help_cases(void **state)
 			assert_string_equal(r.err, "");
 		else if (strstr(r.err, hc->err) == NULL)
 			fail_msg("%s: stderr '%s' lacks '%s'", hc->desc, r.err, hc->err);
-		run_free(&r);
+		ctl_test_run_free(&r);
 	}
 }
 
@@ -543,14 +441,14 @@ static void
 test_completion(void **state)
 {
 	const char *args[] = { "--complete", "--", "", NULL };
-	struct run r;
+	struct ctl_test_run r;
 	unsigned i;
 
 	(void)state;
 	r = ctl(NULL, args);
 	assert_int_equal(r.status, 0);
 	assert_string_equal(r.out, first_words());
-	run_free(&r);
+	ctl_test_run_free(&r);
 	for (i = 0; i < N(complete_cases); i++) {
 		const struct complete_case *cc = &complete_cases[i];
 		const char *a[14] = { "--complete", "--" };
@@ -565,7 +463,7 @@ test_completion(void **state)
 			assert_string_equal(r.out, "");
 		check_lines(cc->desc, r.out, cc->must, true);
 		check_lines(cc->desc, r.out, cc->must_not, false);
-		run_free(&r);
+		ctl_test_run_free(&r);
 	}
 }
 
@@ -590,18 +488,18 @@ test_bash_completion(void **state)
 	*strrchr(bindir, '/') = '\0';
 	for (i = 0; i < N(cases); i++) {
 		char *argv[] = { (char *)"/bin/bash", (char *)"-c", script, NULL };
-		struct run r;
+		struct ctl_test_run r;
 
 		snprintf(script, sizeof(script),
 			 "PATH='%s':$PATH; source '%s' || exit 9; COMP_LINE='%s'; "
 			 "COMP_POINT=${#COMP_LINE}; _tlslbctl; printf '%%s\\n' \"${COMPREPLY[@]}\"",
 			 bindir, completion_path, cases[i].line);
-		r = run_argv(argv, NULL);
+		r = ctl_test_spawn(argv, NULL);
 		assert_int_equal(r.status, 0);
 		if (strcmp(r.out, cases[i].want) != 0)
 			fail_msg("'%s': got '%s', want '%s' (stderr %s)", cases[i].line, r.out,
 				 cases[i].want, r.err);
-		run_free(&r);
+		ctl_test_run_free(&r);
 	}
 }
 
@@ -612,7 +510,7 @@ test_batch_shell(void **state)
 	const char *args[] = { NULL };
 	const char *json[] = { "-j", NULL };
 	unsigned before = atomic_load(&handled);
-	struct run r;
+	struct ctl_test_run r;
 
 	(void)state;
 	r = ctl("show services\n\n   # a comment\n  save  \nhelp set timeout\n", args);
@@ -625,7 +523,7 @@ test_batch_shell(void **state)
 	if (strncmp(r.out, want, strlen(want)) != 0)
 		fail_msg("batch output:\n%s", r.out);
 	assert_int_equal(atomic_load(&handled), before + 2);
-	run_free(&r);
+	ctl_test_run_free(&r);
 
 	/* A failing line is reported and the rest still runs; exit 1. quit stops. */
 	r = ctl("fail one\nshow x\nquit\nshow never\n", json);
@@ -633,7 +531,7 @@ test_batch_shell(void **state)
 	assert_string_equal(r.out, "json=1 line=show x\n");
 	assert_string_equal(r.err, "tlslbctl: fake failure: fail one\n");
 	assert_int_equal(atomic_load(&handled), before + 4);
-	run_free(&r);
+	ctl_test_run_free(&r);
 }
 
 /* ---- the interactive shell, on a pseudo-terminal ------------------------------ */
@@ -718,7 +616,7 @@ static void
 test_interactive_shell(void **state)
 {
 	char home[128], hist[160], env_home[160];
-	char *argv[] = { (char *)ctl_path, (char *)"-s", sock_path, NULL };
+	char *argv[] = { (char *)ctl_path, (char *)"-s", ctl_test_sock, NULL };
 	char *envp[] = { env_home, (char *)"TERM=dumb", NULL };
 	static struct pty t;
 	posix_spawn_file_actions_t fa;
@@ -727,7 +625,7 @@ test_interactive_shell(void **state)
 	pid_t pid;
 
 	(void)state;
-	snprintf(home, sizeof(home), "%s/home", dir);
+	snprintf(home, sizeof(home), "%s/home", ctl_test_dir);
 	assert_int_equal(mkdir(home, 0700), 0);
 	snprintf(env_home, sizeof(env_home), "HOME=%s", home);
 	snprintf(hist, sizeof(hist), "%s/.tlslb_history", home);
@@ -770,7 +668,7 @@ test_interactive_shell(void **state)
 
 	assert_int_equal(stat(hist, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	text = slurp(hist);
+	text = ctl_test_slurp(hist);
 	assert_string_equal(text, "show flows limit 3\nhelp service add\nfail here\nquit\n"
 				  "show flows limit 3\n");
 	free(text);

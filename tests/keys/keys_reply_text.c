@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "cp_reply.h"
-#include "keys_reply_stub.h"
+#include "keys_reply_text.h"
 
 const char *keys_reply_text(const struct cp_reply *r)
 {

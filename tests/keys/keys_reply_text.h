@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#ifndef KEYS_REPLY_STUB_H
-#define KEYS_REPLY_STUB_H
+#ifndef KEYS_REPLY_TEXT_H
+#define KEYS_REPLY_TEXT_H
 
 #include "cp_reply.h"
 
