@@ -228,8 +228,7 @@ void dp_flow_worker_init(struct dp_flow_worker *fw, const struct dp_flow_table *
 	fw->lo = worker_index * per;
 	fw->hi = worker_index + 1 == t->n_workers ? t->n_recs : fw->lo + per;
 	fw->cursor = fw->lo;
-	fw->scan_ms = 0;
-	fw->scan_acc = 0;
+	fw->sweep = (struct dp_sweep){ 0 };
 	fw->thread_id = worker_index;
 	fw->dq_head = fw->dq_n = 0;
 	fw->free_head = NONE;
@@ -437,31 +436,12 @@ void dp_flow_track(struct dp_flow *f, bool reverse, uint8_t tcp_flags, uint32_t 
 					      __ATOMIC_RELAXED));
 }
 
-/* Records to examine now: the range once per DP_FLOW_SWEEP_MS, never more
- * than one whole range owed (after a late tick or a clock jump). */
-static unsigned sweep_budget(struct dp_flow_worker *fw, uint32_t now_ms)
-{
-	uint64_t range = fw->hi - fw->lo, owed;
-	uint32_t elapsed = now_ms - fw->scan_ms;
-
-	fw->scan_ms = now_ms;
-	if (elapsed > DP_FLOW_SWEEP_MS)
-		elapsed = DP_FLOW_SWEEP_MS;
-	fw->scan_acc += (uint64_t)elapsed * range;
-	if (fw->scan_acc > range * DP_FLOW_SWEEP_MS)
-		fw->scan_acc = range * DP_FLOW_SWEEP_MS;
-	owed = fw->scan_acc / DP_FLOW_SWEEP_MS;
-	if (owed > DP_FLOW_SCAN_MAX)
-		owed = DP_FLOW_SCAN_MAX;
-	fw->scan_acc -= owed * DP_FLOW_SWEEP_MS;
-	return (unsigned)owed;
-}
-
 void dp_flow_expire(struct dp_flow_worker *fw, struct dp_flow_table *t, struct rte_rcu_qsbr *qs,
 		    uint32_t now_ms, dp_flow_removed_fn removed, void *ctx)
 {
 	uint32_t first = (fw->dq_head + fw->dq_n) % DP_FLOW_DEFER, count = 0;
-	unsigned budget = sweep_budget(fw, now_ms);
+	unsigned budget = dp_sweep_budget(&fw->sweep, now_ms, fw->hi - fw->lo, DP_FLOW_SWEEP_MS,
+					  DP_FLOW_SCAN_MAX);
 
 	for (; budget && fw->dq_n < DP_FLOW_DEFER; budget--) {
 		uint32_t i = fw->cursor;

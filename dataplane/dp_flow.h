@@ -43,6 +43,8 @@
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 #include <rte_spinlock.h>
+
+#include "dp_sweep.h"
 #include <rte_rcu_qsbr.h>
 
 /*
@@ -137,13 +139,8 @@ struct dp_flow_defer {
 };
 
 #define DP_FLOW_DEFER 4096 /* removals in flight per worker */
-/*
- * Expiry sweeps a worker's records once per DP_FLOW_SWEEP_MS, however often
- * the loop ticks: a flow goes at most that long after its timeout, and a
- * busy worker does not read every record many times a second (at a million
- * flows that reading cost more than forwarding a packet). One tick examines
- * at most DP_FLOW_SCAN_MAX records, so a late tick does not stall the loop.
- */
+/* Expiry sweeps a worker's records once per DP_FLOW_SWEEP_MS (dp_sweep.h): a
+ * flow goes at most that long after its timeout. */
 #define DP_FLOW_SWEEP_MS 500
 #define DP_FLOW_SCAN_MAX 1024
 
@@ -152,8 +149,7 @@ struct dp_flow_worker {
 	uint32_t lo, hi;   /* record range */
 	uint32_t free_head; /* UINT32_MAX: none */
 	uint32_t cursor;   /* expiry scan position */
-	uint32_t scan_ms;  /* expiry: worker clock of the last sweep step */
-	uint64_t scan_acc; /* expiry: records owed, times DP_FLOW_SWEEP_MS */
+	struct dp_sweep sweep; /* expiry pace */
 	unsigned thread_id; /* RCU QSBR thread id: the worker index */
 	uint32_t dq_head, dq_n;
 	struct dp_flow_defer dq[DP_FLOW_DEFER];

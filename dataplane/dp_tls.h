@@ -132,6 +132,7 @@ struct dp_tls_shared {
 /* Per worker. */
 struct dp_tls_worker {
 	uint32_t hs_cursor; /* timer scan position */
+	struct dp_sweep hs_sweep; /* timer scan pace */
 	uint64_t last_sweep_ms; /* learned-table sweep, worker 0 only */
 	unsigned n_pend;
 	uint32_t pend[DP_TLS_PEND];

@@ -1069,18 +1069,22 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 
 /* ---- timers ---- */
 
-#define HS_SCAN 64 /* contexts examined per tick */
+/* Handshake timers (SYN retransmission 1 s, hello timeout): every context
+ * is looked at once per HS_SWEEP_MS, at most HS_SCAN_MAX a tick. */
+#define HS_SWEEP_MS 50
+#define HS_SCAN_MAX 1024
 
 void dp_tls_tick(struct dp_worker *w)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_tls_shared *t = sh->tls;
 	uint32_t now = (uint32_t)w->now_ms, ctr;
-	unsigned i;
+	unsigned i, budget;
 
 	if (t == NULL || w->tls == NULL)
 		return;
-	for (i = 0; i < HS_SCAN; i++) {
+	budget = dp_sweep_budget(&w->tls->hs_sweep, now, DP_TLS_HS_MAX, HS_SWEEP_MS, HS_SCAN_MAX);
+	for (i = 0; i < budget; i++) {
 		struct dp_hsctx *hs = &t->hs[w->tls->hs_cursor];
 		uint8_t phase = __atomic_load_n(&hs->phase, __ATOMIC_RELAXED);
 
