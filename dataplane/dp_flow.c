@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_tcp.h>
@@ -24,18 +26,6 @@ static inline uint32_t slot_of(uint32_t sig, uint32_t rec)
 	return sig << 24 | rec;
 }
 
-/* Which end of record @rec @key is: 0, DP_FLOW_REVERSE, or -1 when neither. */
-static inline int key_end(const struct dp_flow_table *t, uint32_t rec, const struct dp_flow_key *key)
-{
-	const struct dp_flow *f = &t->recs[rec];
-
-	if (dp_flow_key_equal(&f->key[0], key))
-		return 0;
-	if (dp_flow_key_equal(&f->key[DP_FLOW_REVERSE], key))
-		return DP_FLOW_REVERSE;
-	return -1;
-}
-
 /* Search bucket @b for @key among the slots in @used. */
 static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
@@ -47,7 +37,7 @@ static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow
 		used &= used - 1;
 		if (slot >> 24 == sig) {
 			uint32_t rec = slot & SLOT_REC_MASK;
-			int end = rec < t->n_recs ? key_end(t, rec, key) : -1;
+			int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
 
 			if (end >= 0)
 				return (int64_t)rec << 1 | end;
@@ -75,23 +65,15 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 	return ref < 0 ? -ENOENT : ref;
 }
 
-uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
-			     unsigned n, uint32_t *refs)
+void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
+			uint32_t *cand)
 {
-	uint32_t hash[64], cand[64];
-	uint64_t hits = 0;
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		hash[i] = dp_flow_hash(&keys[i]);
-		rte_prefetch0(&t->buckets[hash[i] & t->bucket_mask]);
-	}
-	/* the first signature match is almost always the key: fetch its record */
-	for (i = 0; i < n; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		const struct dp_flow_bucket *b = &t->buckets[hash[i] & t->bucket_mask];
 		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE), sig = hash[i] >> 24;
 
-		cand[i] = NONE;
+		cand[i] = DP_FLOW_NO_CANDIDATE;
+		/* the first signature match is almost always the key */
 		while (used) {
 			unsigned s = (unsigned)__builtin_ctz(used);
 			uint32_t slot = __atomic_load_n(&b->slot[s], __ATOMIC_RELAXED);
@@ -104,21 +86,21 @@ uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow
 			}
 		}
 	}
-	for (i = 0; i < n; i++) {
-		int64_t ref = -1;
-		int end;
+}
 
-		if (cand[i] != NONE) {
-			end = key_end(t, cand[i], &keys[i]);
-			if (end >= 0)
-				ref = (int64_t)cand[i] << 1 | end;
-		}
-		if (ref < 0) {
-			ref = dp_flow_bucket_find(t, &t->buckets[hash[i] & t->bucket_mask],
-						  &keys[i], hash[i] >> 24);
-			if (ref < 0)
-				ref = dp_flow_lookup_slow(t, &keys[i], hash[i]);
-		}
+uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
+			     unsigned n, uint32_t *refs)
+{
+	uint32_t hash[64], cand[64];
+	uint64_t hits = 0;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		hash[i] = dp_flow_prefetch(t, &keys[i]);
+	dp_flow_candidates(t, hash, n, cand);
+	for (i = 0; i < n; i++) {
+		int64_t ref = dp_flow_confirm(t, &keys[i], hash[i], cand[i]);
+
 		if (ref >= 0) {
 			refs[i] = (uint32_t)ref;
 			hits |= 1ull << i;
@@ -186,6 +168,49 @@ static bool slot_room(const struct dp_flow_table *t, uint32_t h)
 	       (prim->overflow != UINT16_MAX && t->buckets[dp_flow_bucket_alt(t, h)].used != USED_ALL);
 }
 
+/*
+ * The table's two big arrays. Without hugepages (EAL --no-huge, anonymous
+ * memory) every bucket and record access of a large table would also miss
+ * the TLB: they are mapped apart from the DPDK heap, with transparent huge
+ * pages asked for before the first touch. With hugepages, DPDK's heap.
+ * Neither needs DMA. Sets *mapped to the mapping's length (0: DPDK heap).
+ */
+static size_t mapped_total; /* atomic: every table's mappings */
+
+size_t dp_flow_mapped_bytes(void)
+{
+	return __atomic_load_n(&mapped_total, __ATOMIC_RELAXED);
+}
+
+static void *table_alloc(const char *name, size_t len, int socket, size_t *mapped)
+{
+	void *p;
+
+	*mapped = 0;
+	if (rte_eal_has_hugepages())
+		return rte_zmalloc_socket(name, len, RTE_CACHE_LINE_SIZE, socket);
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, len, MADV_HUGEPAGE);
+	memset(p, 0, len); /* fault it in now, not on the packet path */
+	*mapped = len;
+	__atomic_fetch_add(&mapped_total, len, __ATOMIC_RELAXED);
+	return p;
+}
+
+static void table_free(void *p, size_t mapped)
+{
+	if (p == NULL)
+		return;
+	if (mapped) {
+		munmap(p, mapped);
+		__atomic_fetch_sub(&mapped_total, mapped, __ATOMIC_RELAXED);
+	}
+	else
+		rte_free(p);
+}
+
 int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_flows,
 		       unsigned n_workers, int socket)
 {
@@ -201,10 +226,9 @@ int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_f
 	t->n_workers = n_workers;
 	t->bucket_mask = (uint32_t)n_buckets - 1;
 	rte_spinlock_init(&t->write_lock);
-	t->recs = rte_zmalloc_socket(name, sizeof(*t->recs) * (size_t)max_flows,
-				     RTE_CACHE_LINE_SIZE, socket);
-	t->buckets = rte_zmalloc_socket("dp_flow_buckets", sizeof(*t->buckets) * n_buckets,
-					RTE_CACHE_LINE_SIZE, socket);
+	t->recs = table_alloc(name, sizeof(*t->recs) * (size_t)max_flows, socket, &t->recs_mapped);
+	t->buckets = table_alloc("dp_flow_buckets", sizeof(*t->buckets) * n_buckets, socket,
+				 &t->buckets_mapped);
 	if (t->recs == NULL || t->buckets == NULL) {
 		dp_flow_table_fini(t);
 		return -ENOMEM;
@@ -214,8 +238,8 @@ int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_f
 
 void dp_flow_table_fini(struct dp_flow_table *t)
 {
-	rte_free(t->buckets);
-	rte_free(t->recs);
+	table_free(t->buckets, t->buckets_mapped);
+	table_free(t->recs, t->recs_mapped);
 	t->buckets = NULL;
 	t->recs = NULL;
 }

@@ -130,6 +130,7 @@ struct dp_flow_table {
 	uint32_t n_recs;
 	unsigned n_workers;
 	uint32_t timeout_ms[DP_FLOW_DEAD]; /* by state */
+	size_t recs_mapped, buckets_mapped; /* outside the DPDK heap (dp_flow.c) */
 };
 
 /* Removed flows waiting for a grace period. */
@@ -164,6 +165,10 @@ void dp_flow_table_fini(struct dp_flow_table *t);
 
 void dp_flow_worker_init(struct dp_flow_worker *fw, const struct dp_flow_table *t,
 			 unsigned worker_index);
+
+/* Bytes of flow tables mapped outside the DPDK heap (without hugepages),
+ * for memory accounting beside rte_malloc's statistics. */
+size_t dp_flow_mapped_bytes(void);
 
 /* Keys in the table (two per flow, fewer while one is being replaced). */
 static inline uint32_t dp_flow_key_count(const struct dp_flow_table *t)
@@ -230,10 +235,59 @@ static inline bool dp_flow_key_exists(const struct dp_flow_table *t, const struc
 }
 
 /*
- * Look up @n (<= 64) keys at once, overlapping their cache misses: all the
- * buckets are prefetched, then the records the signatures point at, then
- * the keys are confirmed. Bit i of the result is set when keys[i] was found;
- * refs[i] is then its record reference (rec << 1 | reverse).
+ * A lookup in three steps, so that a batch of packets overlaps its cache
+ * misses: dp_flow_prefetch() as each key is built (its bucket starts
+ * coming), dp_flow_candidates() for the whole batch (each bucket read, the
+ * record its signature names starts coming), dp_flow_confirm() as each
+ * packet is handled (its record is in cache by then).
+ */
+static inline uint32_t dp_flow_prefetch(const struct dp_flow_table *t, const struct dp_flow_key *key)
+{
+	uint32_t h = dp_flow_hash(key);
+
+	rte_prefetch0(&t->buckets[h & t->bucket_mask]);
+	return h;
+}
+
+#define DP_FLOW_NO_CANDIDATE UINT32_MAX
+
+void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
+			uint32_t *cand);
+
+/* Which end of record @rec @key is: 0, DP_FLOW_REVERSE, or -1 for neither. */
+static inline int dp_flow_key_end(const struct dp_flow_table *t, uint32_t rec,
+				  const struct dp_flow_key *key)
+{
+	const struct dp_flow *f = &t->recs[rec];
+
+	if (dp_flow_key_equal(&f->key[0], key))
+		return 0;
+	if (dp_flow_key_equal(&f->key[DP_FLOW_REVERSE], key))
+		return DP_FLOW_REVERSE;
+	return -1;
+}
+
+/* Record reference of @key (hash @hash, candidate @cand), or -ENOENT. A key
+ * added since the candidates were taken is found too (the buckets are read
+ * again when the candidate is not the key). */
+static inline int64_t dp_flow_confirm(const struct dp_flow_table *t, const struct dp_flow_key *key,
+				      uint32_t hash, uint32_t cand)
+{
+	int64_t ref;
+	int end;
+
+	if (likely(cand != DP_FLOW_NO_CANDIDATE)) {
+		end = dp_flow_key_end(t, cand, key);
+		if (likely(end >= 0))
+			return (int64_t)cand << 1 | end;
+	}
+	ref = dp_flow_bucket_find(t, &t->buckets[hash & t->bucket_mask], key, hash >> 24);
+	return ref >= 0 ? ref : dp_flow_lookup_slow(t, key, hash);
+}
+
+/*
+ * The three steps for @n (<= 64) keys at once. Bit i of the result is set
+ * when keys[i] was found; refs[i] is then its record reference.
  */
 uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
 			     unsigned n, uint32_t *refs);

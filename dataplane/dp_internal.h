@@ -18,7 +18,7 @@
 #include "dp_worker.h"
 
 #define DP_TX_BUF 512 /* packets one worker holds per port between takes */
-#define DP_BATCH 32   /* TCP packets looked up together (<= 64, dp_flow_lookup_bulk) */
+#define DP_BATCH 32   /* TCP packets looked up together */
 
 struct dp_runtime;
 
@@ -65,7 +65,8 @@ struct dp_batch {
 	struct rte_mbuf *m[DP_BATCH];
 	struct dp_pkt p[DP_BATCH];
 	struct dp_flow_key key[DP_BATCH];
-	uint32_t ref[DP_BATCH]; /* lookup results: rec << 1 | reverse */
+	uint32_t hash[DP_BATCH]; /* dp_flow_prefetch() */
+	uint32_t cand[DP_BATCH]; /* dp_flow_candidates() */
 };
 
 struct dp_worker {

@@ -343,36 +343,30 @@ static void reset_sweep(struct dp_worker *w)
 }
 
 /*
- * One bulk lookup for the whole batch overlaps the cache misses of many
- * keys; with a million flows these misses are most of the cost.
+ * The batch's lookups overlap their cache misses (dp_flow.h): the buckets
+ * were requested as the packets were parsed, the records are requested here
+ * for the whole batch, and each is confirmed when its packet's turn comes.
+ * With a million flows these misses are most of the cost.
  */
 static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 {
 	struct dp_shared *sh = w->sh;
-	uint64_t hits = 0;
-	bool created = false;
 	unsigned i;
 
 	if (b->n == 0)
 		return;
-	/* the records come back confirmed, so in cache */
-	hits = dp_flow_lookup_bulk(&sh->flows, b->key, b->n, b->ref);
+	dp_flow_candidates(&sh->flows, b->hash, b->n, b->cand);
 	for (i = 0; i < b->n; i++) {
-		uint32_t rec = b->ref[i] >> 1;
-		bool reverse = b->ref[i] & DP_FLOW_REVERSE;
-		int64_t made;
+		/* also finds a flow opened earlier in this batch (a retransmitted SYN) */
+		int64_t ref = dp_flow_confirm(&sh->flows, &b->key[i], b->hash[i], b->cand[i]);
+		uint32_t rec = (uint32_t)(ref >> 1);
+		bool reverse = ref & DP_FLOW_REVERSE;
 
-		/* a flow opened earlier in this batch (a retransmitted SYN) */
-		if (!(hits & (1ull << i)) && created &&
-		    dp_flow_lookup(&sh->flows, &b->key[i], &rec, &reverse) == 0)
-			hits |= 1ull << i;
-		if (!(hits & (1ull << i))) {
-			made = new_flow(w, b->m[i], &b->p[i], &b->key[i]);
-			if (made == DP_TLS_TAKEN)
-				created = true;
+		if (ref < 0) {
+			int64_t made = new_flow(w, b->m[i], &b->p[i], &b->key[i]);
+
 			if (made < 0)
 				continue;
-			created = true;
 			rec = (uint32_t)made;
 			reverse = false;
 		}
@@ -416,6 +410,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 		} else if (p.kind == DP_PKT_ARP) {
 			dp_arp_input(w, cfg_port, m, &p);
 		} else if (ipv4_classify(w, m, &p, &b->key[b->n])) {
+			b->hash[b->n] = dp_flow_prefetch(&w->sh->flows, &b->key[b->n]);
 			b->m[b->n] = m;
 			b->p[b->n] = p;
 			if (++b->n == DP_BATCH)

@@ -497,7 +497,7 @@ int main(int argc, char **argv)
 		for (unsigned k = 0; k < kinds; k++)
 			printf("  %s, %8u flows: %6.0f cycles\n", kind_name[k], o.flows[s],
 			       bench_dut_tick_cycles(&duts[k][s], 100000));
-	printf("\nmemory per established flow (DPDK heap + libc heap, table sized to the flows):\n");
+	printf("\nmemory per established flow (DPDK heap + libc heap + flow tables mapped apart, table sized to the flows):\n");
 	for (unsigned s = 0; s < o.n_sizes; s++)
 		for (unsigned k = 0; k < kinds; k++) {
 			double all = bench_mem_per(&mem[k][s][0], &mem[k][s][2], o.flows[s]);

@@ -6,6 +6,8 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include "dp_flow.h"
+
 void bench_mem_sample(struct bench_mem *m)
 {
 	struct mallinfo2 mi = mallinfo2();
@@ -18,12 +20,14 @@ void bench_mem_sample(struct bench_mem *m)
 			m->rte_heap += st.heap_allocsz_bytes;
 	}
 	m->libc_heap = mi.uordblks + mi.hblkhd;
+	m->flow_maps = dp_flow_mapped_bytes();
 }
 
 double bench_mem_per(const struct bench_mem *before, const struct bench_mem *after, uint64_t n)
 {
 	double delta = (double)after->rte_heap - (double)before->rte_heap +
-		       (double)after->libc_heap - (double)before->libc_heap;
+		       (double)after->libc_heap - (double)before->libc_heap +
+		       (double)after->flow_maps - (double)before->flow_maps;
 
 	return n ? delta / (double)n : 0.0;
 }

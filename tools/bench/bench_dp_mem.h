@@ -11,6 +11,7 @@
 struct bench_mem {
 	uint64_t rte_heap;  /* bytes allocated from the DPDK heaps */
 	uint64_t libc_heap; /* bytes allocated by malloc, mmapped blocks included */
+	uint64_t flow_maps; /* flow tables mapped apart without hugepages (dp_flow.h) */
 };
 
 void bench_mem_sample(struct bench_mem *m);
