@@ -389,6 +389,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 	const struct rte_ether_addr *mac = &w->sh->ports[cfg_port].mac;
 	struct dp_port_stats *ps = &w->st.port[cfg_port];
 	struct dp_batch *b = &w->batch;
+	struct dp_flow_key key;
 	struct dp_pkt p;
 	enum dp_drop why;
 	uint16_t i;
@@ -409,8 +410,11 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 			dp_drop(w, m, why);
 		} else if (p.kind == DP_PKT_ARP) {
 			dp_arp_input(w, cfg_port, m, &p);
-		} else if (ipv4_classify(w, m, &p, &b->key[b->n])) {
-			b->hash[b->n] = dp_flow_prefetch(&w->sh->flows, &b->key[b->n]);
+		} else if (ipv4_classify(w, m, &p, &key)) {
+			/* hashed from registers: reading the key back from the
+			 * batch, just written in pieces, would stall */
+			b->hash[b->n] = dp_flow_prefetch(&w->sh->flows, &key);
+			b->key[b->n] = key;
 			b->m[b->n] = m;
 			b->p[b->n] = p;
 			if (++b->n == DP_BATCH)
