@@ -27,8 +27,10 @@
  *   record       sizeof(struct dp_flow), one cache line, splice included  = 64 B
  *   buckets      2 keys, a 64 B bucket per 4 keys (power of two)        = 32 B
  *                                                                            96 B
- * Bucket count is rounded up to a power of two: just above one, up to 64 B
- * per flow. At an average of 4 keys in 15 slots a bucket overflows about
+ * Measured (test_dp_flow, all shared tables): 99.4 B per flow at 1,000,000
+ * flows, 97.8 B at 2^20. Bucket count is rounded up to a power of two: just
+ * above one, up to 64 B per flow. Without hugepages both arrays are mapped
+ * apart from the DPDK heap with transparent huge pages (dp_flow.c). At an average of 4 keys in 15 slots a bucket overflows about
  * once in 10^5; a key whose two buckets are both full is refused (counted as
  * table full). A tls flow also holds a handshake context (dp_tls.h, a fixed
  * pool) from its cookie ACK until the server flight is scanned, plus its
@@ -144,7 +146,7 @@ struct dp_flow_defer {
 /* Expiry sweeps a worker's records once per DP_FLOW_SWEEP_MS (dp_sweep.h): a
  * flow goes at most that long after its timeout. */
 #define DP_FLOW_SWEEP_MS 500
-#define DP_FLOW_SCAN_MAX 1024
+#define DP_FLOW_SCAN_MAX 256 /* records a tick: a sweep step stays short */
 
 /* One worker's share of the records. */
 struct dp_flow_worker {
