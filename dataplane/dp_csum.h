@@ -17,6 +17,14 @@ static inline uint16_t dp_csum_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
+/* Fold a 64-bit accumulator of 16- and 32-bit words to 16 bits. */
+static inline uint16_t dp_csum_fold64(uint64_t sum)
+{
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	return dp_csum_fold((uint32_t)sum);
+}
+
 /* Add @len bytes at @buf to @sum (not folded, not complemented). */
 uint32_t dp_csum_add(uint32_t sum, const void *buf, size_t len);
 

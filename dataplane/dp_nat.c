@@ -4,29 +4,20 @@
 #include "dp_csum.h"
 #include "dp_nat.h"
 
-/* ~m + m' for a 32-bit field, as two 16-bit words (RFC 1624 eqn. 3). */
-static inline uint32_t delta32(uint32_t old, uint32_t new)
-{
-	return (uint32_t)(uint16_t)~(old >> 16) + (uint16_t)~(old & 0xffff) + (new >> 16) +
-	       (new & 0xffff);
-}
-
-static inline uint32_t delta16(uint16_t old, uint16_t new)
-{
-	return (uint32_t)(uint16_t)~old + new;
-}
-
 /*
- * RFC 1624 eqn. 3 for every changed word at once: HC' = ~(~HC + sum(~m + m')).
- * One's complement addition is associative and a fold yields zero only from a
- * zero sum, so this gives the very checksums dp_csum_replace16/32() applied
- * field by field would, with one fold per checksum instead of one per field.
+ * RFC 1624 eqn. 3 for every word at once: HC' = ~(~HC + sum(~m + m')), with
+ * 32-bit words (2^16 = 1 modulo 0xffff, so a 32-bit word adds its two 16-bit
+ * halves) in a 64-bit accumulator that cannot overflow, and one fold per
+ * checksum. An unchanged field adds ~m + m, a one's complement zero, which
+ * changes nothing (the sum is never +0: a fold yields zero only from zero),
+ * so no field needs a test.
  */
 void dp_nat4_apply(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp, const struct dp_nat4 *to)
 {
-	uint32_t ipc = (uint16_t)~ip->hdr_checksum, tcpc = (uint16_t)~tcp->cksum, d;
 	uint8_t ttl_proto[2] = { (uint8_t)(ip->time_to_live - 1), ip->next_proto_id };
 	uint16_t ttl_proto_old, ttl_proto_new;
+	uint32_t ports_old, ports_new;
+	uint64_t addrs, ipc, tcpc;
 
 	/* TTL shares a checksum word with the protocol; it is not in the TCP
 	 * pseudo-header, so only the IP checksum changes. The new word is built
@@ -34,30 +25,18 @@ void dp_nat4_apply(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp, const struc
 	 * store-to-load forwarding (a wider load over a narrower store). */
 	memcpy(&ttl_proto_old, &ip->time_to_live, 2);
 	memcpy(&ttl_proto_new, ttl_proto, 2);
-	ip->time_to_live = ttl_proto[0];
-	ipc += delta16(ttl_proto_old, ttl_proto_new);
+	memcpy(&ports_old, &tcp->src_port, 4);
+	memcpy(&ports_new, &to->sport, 4);
 
-	/* addresses are in both checksums (TCP through the pseudo-header) */
-	if (ip->src_addr != to->src) {
-		d = delta32(ip->src_addr, to->src);
-		ipc += d;
-		tcpc += d;
-		ip->src_addr = to->src;
-	}
-	if (ip->dst_addr != to->dst) {
-		d = delta32(ip->dst_addr, to->dst);
-		ipc += d;
-		tcpc += d;
-		ip->dst_addr = to->dst;
-	}
-	if (tcp->src_port != to->sport) {
-		tcpc += delta16(tcp->src_port, to->sport);
-		tcp->src_port = to->sport;
-	}
-	if (tcp->dst_port != to->dport) {
-		tcpc += delta16(tcp->dst_port, to->dport);
-		tcp->dst_port = to->dport;
-	}
-	ip->hdr_checksum = (uint16_t)~dp_csum_fold(ipc);
-	tcp->cksum = (uint16_t)~dp_csum_fold(tcpc);
+	/* the addresses are in both checksums (TCP through the pseudo-header) */
+	addrs = (uint64_t)(uint32_t)~ip->src_addr + to->src + (uint32_t)~ip->dst_addr + to->dst;
+	ipc = (uint16_t)~ip->hdr_checksum + addrs + (uint16_t)~ttl_proto_old + ttl_proto_new;
+	tcpc = (uint16_t)~tcp->cksum + addrs + (uint32_t)~ports_old + ports_new;
+
+	ip->time_to_live = ttl_proto[0];
+	ip->src_addr = to->src;
+	ip->dst_addr = to->dst;
+	memcpy(&tcp->src_port, &ports_new, 4);
+	ip->hdr_checksum = (uint16_t)~dp_csum_fold64(ipc);
+	tcp->cksum = (uint16_t)~dp_csum_fold64(tcpc);
 }
