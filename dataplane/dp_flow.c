@@ -7,6 +7,7 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 #include <rte_tcp.h>
 
 #include "dp_flow.h"
@@ -113,7 +114,7 @@ uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow
 
 static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
 {
-	uint32_t h = dp_flow_hash(key), sig = h >> 24;
+	uint32_t h = dp_flow_hash(t, key), sig = h >> 24;
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask], *b = prim;
 	uint32_t used = b->used;
 
@@ -136,7 +137,7 @@ static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, ui
 /* Free the slot of @key that names @rec, wherever it is. */
 static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
 {
-	uint32_t h = dp_flow_hash(key), want = slot_of(h >> 24, rec);
+	uint32_t h = dp_flow_hash(t, key), want = slot_of(h >> 24, rec);
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
 	struct dp_flow_bucket *bs[2] = { prim, &t->buckets[dp_flow_bucket_alt(t, h)] };
 
@@ -225,6 +226,8 @@ int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_f
 	t->n_recs = max_flows;
 	t->n_workers = n_workers;
 	t->bucket_mask = (uint32_t)n_buckets - 1;
+	for (unsigned i = 0; i < RTE_DIM(t->mul); i++)
+		t->mul[i] = rte_rand() | 1;
 	rte_spinlock_init(&t->write_lock);
 	t->recs = table_alloc(name, sizeof(*t->recs) * (size_t)max_flows, socket, &t->recs_mapped);
 	t->buckets = table_alloc("dp_flow_buckets", sizeof(*t->buckets) * n_buckets, socket,
@@ -331,7 +334,7 @@ int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 	rte_spinlock_lock(&t->write_lock);
 	if (dp_flow_key_exists(t, fwd) || dp_flow_key_exists(t, rev)) {
 		ret = -EEXIST;
-	} else if (slot_room(t, dp_flow_hash(fwd)) && slot_room(t, dp_flow_hash(rev)) &&
+	} else if (slot_room(t, dp_flow_hash(t, fwd)) && slot_room(t, dp_flow_hash(t, rev)) &&
 		   slot_claim(t, rev, rec) == 0) {
 		/* reverse first: once the client side is visible, replies must be too */
 		if (slot_claim(t, fwd, rec) == 0)
@@ -374,7 +377,7 @@ int dp_flow_rekey_reverse(struct dp_flow_table *t, uint32_t rec, const struct dp
 	} else {
 		/* the old key goes first: its slot names the same record as the new */
 		slot_release(t, &f->key[DP_FLOW_REVERSE], rec);
-		if (!slot_room(t, dp_flow_hash(new_rev))) {
+		if (!slot_room(t, dp_flow_hash(t, new_rev))) {
 			slot_claim(t, &f->key[DP_FLOW_REVERSE], rec); /* room just freed */
 			ret = -ENOSPC;
 		} else {

@@ -127,6 +127,7 @@ struct dp_flow_bucket {
 struct dp_flow_table {
 	struct dp_flow_bucket *buckets;
 	uint32_t bucket_mask;
+	uint64_t mul[3]; /* dp_flow_hash() key, random */
 	rte_spinlock_t write_lock;
 	uint32_t n_keys; /* atomic; written under write_lock */
 	struct dp_flow *recs;
@@ -179,14 +180,20 @@ static inline uint32_t dp_flow_key_count(const struct dp_flow_table *t)
 	return __atomic_load_n(&t->n_keys, __ATOMIC_RELAXED);
 }
 
-/* rte_hash_crc() of the key, unrolled: two 8-byte steps. */
-static inline uint32_t dp_flow_hash(const struct dp_flow_key *key)
+/*
+ * Keyed: the key's two words times the table's random odd multipliers, then
+ * a CRC step to spread every bit of that sum over the bucket bits. A CRC
+ * alone is linear (keys that collide collide under any seed): a sender
+ * could choose 4-tuples that all land in one pair of buckets and have new
+ * flows refused there.
+ */
+static inline uint32_t dp_flow_hash(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
 	uint64_t lo, hi;
 
 	memcpy(&lo, key, 8);
 	memcpy(&hi, (const char *)key + 8, 8);
-	return rte_hash_crc_8byte(hi, rte_hash_crc_8byte(lo, 0));
+	return rte_hash_crc_8byte(lo * t->mul[0] + hi * t->mul[1], (uint32_t)t->mul[2]);
 }
 
 /* A key's alternate bucket: another mix of its hash, never its primary. */
@@ -216,7 +223,7 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 /* Record reference of @key, or -ENOENT. */
 static inline int64_t dp_flow_find(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
-	uint32_t h = dp_flow_hash(key);
+	uint32_t h = dp_flow_hash(t, key);
 	int64_t ref = dp_flow_bucket_find(t, &t->buckets[h & t->bucket_mask], key, h >> 24);
 
 	if (ref < 0)
@@ -251,7 +258,7 @@ static inline bool dp_flow_key_exists(const struct dp_flow_table *t, const struc
  */
 static inline uint32_t dp_flow_prefetch(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
-	uint32_t h = dp_flow_hash(key);
+	uint32_t h = dp_flow_hash(t, key);
 
 	rte_prefetch0(&t->buckets[h & t->bucket_mask]);
 	return h;

@@ -72,7 +72,7 @@ static uint32_t find_keys(uint32_t from, unsigned count, struct dp_flow_key *out
 	for (unsigned k = 0; k < count; n++) {
 		struct dp_flow_key key = key_of(n);
 
-		if (want(dp_flow_hash(&key), arg))
+		if (want(dp_flow_hash(&t, &key), arg))
 			out[k++] = key;
 		assert_true(n < from + 10000000);
 	}
@@ -129,12 +129,12 @@ static void test_overflow_to_alternate(void **state)
 	uint32_t rec[20], bucket;
 
 	(void)state;
-	bucket = dp_flow_hash(&(struct dp_flow_key){ 0 }) & t.bucket_mask;
+	bucket = dp_flow_hash(&t, &(struct dp_flow_key){ 0 }) & t.bucket_mask;
 	find_keys(0, 20, fwd, in_bucket, bucket);
 	for (unsigned i = 0; i < 20; i++) {
 		rev[i] = rev_of(&fwd[i]);
 		/* reverse keys elsewhere, so only forward keys crowd the bucket */
-		while (in_bucket(dp_flow_hash(&rev[i]), bucket))
+		while (in_bucket(dp_flow_hash(&t, &rev[i]), bucket))
 			rev[i].dport++;
 		assert_int_equal(open_flow(&fwd[i], &rev[i], &rec[i]), 0);
 	}
@@ -179,7 +179,7 @@ static void test_both_buckets_full(void **state)
 	find_keys(0, n, fwd, in_pair, prim | alt << 16);
 	for (unsigned i = 0; i < n; i++) {
 		rev = rev_of(&fwd[i]);
-		while (in_bucket(dp_flow_hash(&rev), prim) || in_bucket(dp_flow_hash(&rev), alt))
+		while (in_bucket(dp_flow_hash(&t, &rev), prim) || in_bucket(dp_flow_hash(&t, &rev), alt))
 			rev.dport++;
 		if (i < n - 1) {
 			assert_int_equal(open_flow(&fwd[i], &rev, &rec), 0);
@@ -204,14 +204,14 @@ static void test_both_buckets_full(void **state)
 static void test_shared_signature(void **state)
 {
 	struct dp_flow_key a = key_of(7), b, rev_a, rev_b;
-	uint32_t ha = dp_flow_hash(&a), n, ra, rb;
+	uint32_t ha = dp_flow_hash(&t, &a), n, ra, rb;
 
 	(void)state;
 	for (n = 8;; n++) {
 		b = key_of(n);
-		if (dp_flow_hash(&b) == ha || (dp_flow_hash(&b) & t.bucket_mask) != (ha & t.bucket_mask))
+		if (dp_flow_hash(&t, &b) == ha || (dp_flow_hash(&t, &b) & t.bucket_mask) != (ha & t.bucket_mask))
 			continue;
-		if (dp_flow_hash(&b) >> 24 == ha >> 24)
+		if (dp_flow_hash(&t, &b) >> 24 == ha >> 24)
 			break;
 	}
 	rev_a = rev_of(&a);
