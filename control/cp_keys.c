@@ -219,6 +219,20 @@ domain_find(const struct cp_keys *k, const struct cp_ip *vip, uint16_t vport)
 	return NULL;
 }
 
+void
+cp_keys_reannounce(struct cp_keys *k, const struct cp_ip *vip, uint16_t vport)
+{
+	struct domain *d = domain_find(k, vip, vport);
+	size_t i;
+
+	if (d == NULL || k->ops.keyname == NULL)
+		return;
+	for (i = 0; i < d->n_keys; i++)
+		if (d->keys[i].routed)
+			k->ops.keyname(k->ops.ctx, &d->vip, d->vport, &d->keys[i].oip,
+				       d->keys[i].oport, d->keys[i].k.name, true);
+}
+
 static int
 member_slot(const struct domain *d, const struct cp_ip *ip, uint16_t port)
 {

@@ -115,6 +115,13 @@ void cp_keys_free(struct cp_keys *k);
 int cp_keys_configure(struct cp_keys *k, const struct cp_config *cfg, uint64_t now);
 
 /**
+ * Tell the keyname callback again of every key name routed for the service
+ * at @p vip:@p vport: its consumer lost them (a new learned table, after the
+ * service's key-name length changed).
+ */
+void cp_keys_reannounce(struct cp_keys *k, const struct cp_ip *vip, uint16_t vport);
+
+/**
  * Advance to wall-clock second @p now: generate missing keys, rotate domains
  * that are due and whose next keys every reachable member confirmed, destroy
  * expired previous keys.

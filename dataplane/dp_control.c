@@ -83,7 +83,9 @@ static void dp_control_keyname(void *ctx, const struct cp_ip *vip, uint16_t vpor
 
 	if (svc < 0 || cfg->services[svc].mode != CP_MODE_TLS)
 		return;
-	len = cfg->services[svc].keyname_len < 16 ? cfg->services[svc].keyname_len : 16;
+	len = cfg->services[svc].keyname_len;
+	if (len == 0 || len > 16)
+		len = 16; /* the dataplane's default; key names are 16 bytes */
 	if (!add) {
 		dp_shared_keyname_remove(c->sh, (unsigned)svc, name, len);
 		return;
@@ -157,9 +159,28 @@ static int dp_control_show_keys(void *ctx, const struct cp_config *running,
 	return cp_keys_q_show(c->keys, running, args, out, e);
 }
 
+/* tls services of @next whose learned tables the change replaced (new to
+ * mode tls, or another key-name length): the key names the key manager fed
+ * them are gone, and are fed again. */
+static void dp_control_reannounce(struct dp_control *c, const struct cp_config *prev,
+				  const struct cp_config *next)
+{
+	for (unsigned i = 0; i < next->n_services; i++) {
+		const struct cp_service *s = &next->services[i];
+		int old = cfg_service(prev, &s->vip, s->port);
+
+		if (s->mode != CP_MODE_TLS)
+			continue;
+		if (old < 0 || prev->services[old].mode != CP_MODE_TLS ||
+		    prev->services[old].keyname_len != s->keyname_len)
+			cp_keys_reannounce(c->keys, &s->vip, s->port);
+	}
+}
+
 static int dp_control_apply(void *ctx, const struct cp_config *next, struct cp_err *e)
 {
 	struct dp_control *c = ctx;
+	const struct cp_config *prev = c->cfg_now;
 	int rc = dp_shared_apply(c->sh, next, e->buf, e->len);
 
 	if (rc != 0)
@@ -169,6 +190,7 @@ static int dp_control_apply(void *ctx, const struct cp_config *next, struct cp_e
 	dp_view_refresh(c->view, next);
 	c->cfg_now = next;
 	cp_keys_configure(c->keys, next, (uint64_t)time(NULL));
+	dp_control_reannounce(c, prev, next);
 	rc = dp_control_keysvc(c, next, e->buf, e->len);
 	c->cfg_now = cp_ctl_config(c->ctl);
 	/* the dataplane has the change already: a key service that cannot

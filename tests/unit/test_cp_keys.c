@@ -245,6 +245,34 @@ test_per_server_sets(void **state)
 	fx_close(&f);
 }
 
+/* A consumer that lost its key names (the dataplane's new learned table) is
+ * told them again, each still to its issuer; another service's are not. */
+static void
+test_reannounce(void **state)
+{
+	struct routes before;
+	struct fx f;
+	unsigned i;
+
+	(void)state;
+	fx_open(&f, "openssl", "per-server");
+	cp_keys_tick(f.k, T0);
+	assert_int_equal(f.rt.n, 2);
+	before = f.rt;
+	f.rt.n = 0;
+	{
+		struct cp_ip v = vip(), other = cp_ip4(0x0a00000b);
+
+		cp_keys_reannounce(f.k, &other, 443);
+		assert_int_equal(f.rt.n, 0);
+		cp_keys_reannounce(f.k, &v, 443);
+	}
+	assert_int_equal(f.rt.n, before.n);
+	for (i = 0; i < before.n; i++)
+		assert_int_equal(route_of(&f.rt, before.r[i].name), before.r[i].port);
+	fx_close(&f);
+}
+
 /* A next key becomes current only once every reachable agent holds it. */
 static void
 test_rotation_waits_for_confirmations(void **state)
@@ -780,6 +808,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_per_server_sets),
+		cmocka_unit_test(test_reannounce),
 		cmocka_unit_test(test_rotation_waits_for_confirmations),
 		cmocka_unit_test(test_unreachable_excluded),
 		cmocka_unit_test(test_previous_retained_then_destroyed),
