@@ -4,6 +4,10 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -13,7 +17,6 @@
 #include "dp_flow.h"
 
 #define NONE UINT32_MAX
-#define SLOT_REC_MASK (DP_FLOW_MAX - 1)
 #define USED_ALL ((1u << DP_FLOW_SLOTS) - 1)
 
 _Static_assert(sizeof(struct dp_flow_key) == 16, "flow key layout");
@@ -22,27 +25,40 @@ _Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: on
 
 /* ---- the hash table ---- */
 
-static inline uint32_t slot_of(uint32_t sig, uint32_t rec)
+/* Slots of @b (among @used) whose signature is @sig. */
+static inline uint32_t sig_matches(const struct dp_flow_bucket *b, uint32_t used, uint8_t sig)
 {
-	return sig << 24 | rec;
+#ifdef __SSE2__
+	/* 16 bytes from sig[0]: the 16th is not a signature, @used masks it */
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b->sig);
+
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)sig))) & used;
+#else
+	uint32_t m = 0;
+
+	for (unsigned i = 0; i < DP_FLOW_SLOTS; i++)
+		m |= (uint32_t)(b->sig[i] == sig) << i;
+	return m & used;
+#endif
+}
+
+static inline uint32_t slot_rec(const struct dp_flow_bucket *b, unsigned s)
+{
+	const uint8_t *r = b->rec[s];
+
+	return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16;
 }
 
 /* Search bucket @b for @key among the slots in @used. */
 static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
 {
-	while (used) {
-		unsigned i = (unsigned)__builtin_ctz(used);
-		uint32_t slot = __atomic_load_n(&b->slot[i], __ATOMIC_RELAXED);
+	for (uint32_t m = sig_matches(b, used, (uint8_t)sig); m; m &= m - 1) {
+		uint32_t rec = slot_rec(b, (unsigned)__builtin_ctz(m));
+		int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
 
-		used &= used - 1;
-		if (slot >> 24 == sig) {
-			uint32_t rec = slot & SLOT_REC_MASK;
-			int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
-
-			if (end >= 0)
-				return (int64_t)rec << 1 | end;
-		}
+		if (end >= 0)
+			return (int64_t)rec << 1 | end;
 	}
 	return -1;
 }
@@ -71,19 +87,16 @@ void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, uns
 {
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_flow_bucket *b = &t->buckets[hash[i] & t->bucket_mask];
-		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE), sig = hash[i] >> 24;
+		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE);
+		uint32_t m = sig_matches(b, used, (uint8_t)(hash[i] >> 24)), rec;
 
 		cand[i] = DP_FLOW_NO_CANDIDATE;
 		/* the first signature match is almost always the key */
-		while (used) {
-			unsigned s = (unsigned)__builtin_ctz(used);
-			uint32_t slot = __atomic_load_n(&b->slot[s], __ATOMIC_RELAXED);
-
-			used &= used - 1;
-			if (slot >> 24 == sig && (slot & SLOT_REC_MASK) < t->n_recs) {
-				cand[i] = slot & SLOT_REC_MASK;
-				rte_prefetch0(&t->recs[cand[i]]);
-				break;
+		if (m) {
+			rec = slot_rec(b, (unsigned)__builtin_ctz(m));
+			if (rec < t->n_recs) {
+				cand[i] = rec;
+				rte_prefetch0(&t->recs[rec]);
 			}
 		}
 	}
@@ -128,7 +141,10 @@ static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, ui
 	}
 	unsigned s = (unsigned)__builtin_ctz(~used & USED_ALL);
 
-	__atomic_store_n(&b->slot[s], slot_of(sig, rec), __ATOMIC_RELAXED);
+	b->sig[s] = (uint8_t)sig;
+	b->rec[s][0] = (uint8_t)rec;
+	b->rec[s][1] = (uint8_t)(rec >> 8);
+	b->rec[s][2] = (uint8_t)(rec >> 16);
 	__atomic_store_n(&b->used, (uint16_t)(used | 1u << s), __ATOMIC_RELEASE);
 	__atomic_store_n(&t->n_keys, t->n_keys + 1, __ATOMIC_RELAXED);
 	return 0;
@@ -137,7 +153,7 @@ static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, ui
 /* Free the slot of @key that names @rec, wherever it is. */
 static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
 {
-	uint32_t h = dp_flow_hash(t, key), want = slot_of(h >> 24, rec);
+	uint32_t h = dp_flow_hash(t, key);
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
 	struct dp_flow_bucket *bs[2] = { prim, &t->buckets[dp_flow_bucket_alt(t, h)] };
 
@@ -145,10 +161,10 @@ static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key,
 		struct dp_flow_bucket *b = bs[k];
 		uint32_t used = b->used;
 
-		for (uint32_t u = used; u; u &= u - 1) {
-			unsigned s = (unsigned)__builtin_ctz(u);
+		for (uint32_t m = sig_matches(b, used, (uint8_t)(h >> 24)); m; m &= m - 1) {
+			unsigned s = (unsigned)__builtin_ctz(m);
 
-			if (b->slot[s] != want)
+			if (slot_rec(b, s) != rec)
 				continue;
 			__atomic_store_n(&b->used, (uint16_t)(used & ~(1u << s)), __ATOMIC_RELEASE);
 			if (k == 1)

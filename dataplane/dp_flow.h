@@ -117,11 +117,17 @@ struct dp_flow {
 #define DP_FLOW_SLOTS 15
 #define DP_FLOW_MAX (1u << 24) /* records a slot can name */
 
-/* 15 slots; 0 in @used: free. A slot is sig << 24 | record index. */
+/*
+ * 15 slots: an 8-bit signature and a 24-bit record index each, the
+ * signatures side by side so that one 16-byte compare finds the matches. A
+ * reader may see a slot being rewritten (signature and index are not written
+ * at once): a torn index is bounds-checked, and the record's key decides.
+ */
 struct dp_flow_bucket {
 	uint16_t used;     /* slot bitmap, atomic (published after the slot) */
 	uint16_t overflow; /* keys of this bucket living in their alternate */
-	uint32_t slot[DP_FLOW_SLOTS];
+	uint8_t sig[DP_FLOW_SLOTS];
+	uint8_t rec[DP_FLOW_SLOTS][3]; /* little-endian */
 } __rte_cache_aligned;
 
 struct dp_flow_table {
