@@ -25,19 +25,30 @@ _Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: on
 
 /* ---- the hash table ---- */
 
-/* Slots of @b (among @used) whose signature is @sig. */
-static inline uint32_t sig_matches(const struct dp_flow_bucket *b, uint32_t used, uint8_t sig)
+/*
+ * A slot's signature byte: 7 bits of the hash and, lowest, which end of the
+ * record the key is. Lookups compare the hash bits (@mask SIG_HASH); a writer
+ * removing a key compares the end too (@mask 0xff): the two keys of one
+ * record may share a bucket and hash bits, and only the end tells their
+ * slots apart.
+ */
+#define SIG_HASH 0xfe
+
+/* Slots of @b (among @used) whose signature byte masked with @mask is @sig. */
+static inline uint32_t sig_matches(const struct dp_flow_bucket *b, uint32_t used, uint8_t sig,
+				   uint8_t mask)
 {
 #ifdef __SSE2__
 	/* 16 bytes from sig[0]: the 16th is not a signature, @used masks it */
 	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b->sig);
 
+	v = _mm_and_si128(v, _mm_set1_epi8((char)mask));
 	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)sig))) & used;
 #else
 	uint32_t m = 0;
 
 	for (unsigned i = 0; i < DP_FLOW_SLOTS; i++)
-		m |= (uint32_t)(b->sig[i] == sig) << i;
+		m |= (uint32_t)((b->sig[i] & mask) == sig) << i;
 	return m & used;
 #endif
 }
@@ -53,7 +64,7 @@ static inline uint32_t slot_rec(const struct dp_flow_bucket *b, unsigned s)
 static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
 {
-	for (uint32_t m = sig_matches(b, used, (uint8_t)sig); m; m &= m - 1) {
+	for (uint32_t m = sig_matches(b, used, (uint8_t)sig, SIG_HASH); m; m &= m - 1) {
 		uint32_t rec = slot_rec(b, (unsigned)__builtin_ctz(m));
 		int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
 
@@ -77,7 +88,7 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 	if (__atomic_load_n(&b->overflow, __ATOMIC_ACQUIRE) == 0)
 		return -ENOENT;
 	b = &t->buckets[dp_flow_bucket_alt(t, hash)];
-	int64_t ref = dp_flow_bucket_find(t, b, key, hash >> 24);
+	int64_t ref = dp_flow_bucket_find(t, b, key, dp_flow_sig(hash));
 
 	return ref < 0 ? -ENOENT : ref;
 }
@@ -88,7 +99,7 @@ void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, uns
 	for (unsigned i = 0; i < n; i++) {
 		const struct dp_flow_bucket *b = &t->buckets[hash[i] & t->bucket_mask];
 		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE);
-		uint32_t m = sig_matches(b, used, (uint8_t)(hash[i] >> 24)), rec;
+		uint32_t m = sig_matches(b, used, dp_flow_sig(hash[i]), SIG_HASH), rec;
 
 		cand[i] = DP_FLOW_NO_CANDIDATE;
 		/* the first signature match is almost always the key */
@@ -125,9 +136,10 @@ uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow
 
 /* Writers, under write_lock. */
 
-static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
+static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec,
+		      unsigned end)
 {
-	uint32_t h = dp_flow_hash(t, key), sig = h >> 24;
+	uint32_t h = dp_flow_hash(t, key), sig = dp_flow_sig(h) | end;
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask], *b = prim;
 	uint32_t used = b->used;
 
@@ -150,8 +162,9 @@ static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, ui
 	return 0;
 }
 
-/* Free the slot of @key that names @rec, wherever it is. */
-static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec)
+/* Free the slot of @key, end @end of record @rec, wherever it is. */
+static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec,
+			 unsigned end)
 {
 	uint32_t h = dp_flow_hash(t, key);
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
@@ -161,7 +174,7 @@ static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key,
 		struct dp_flow_bucket *b = bs[k];
 		uint32_t used = b->used;
 
-		for (uint32_t m = sig_matches(b, used, (uint8_t)(h >> 24)); m; m &= m - 1) {
+		for (uint32_t m = sig_matches(b, used, dp_flow_sig(h) | end, 0xff); m; m &= m - 1) {
 			unsigned s = (unsigned)__builtin_ctz(m);
 
 			if (slot_rec(b, s) != rec)
@@ -223,9 +236,9 @@ static void table_free(void *p, size_t mapped)
 	if (mapped) {
 		munmap(p, mapped);
 		__atomic_fetch_sub(&mapped_total, mapped, __ATOMIC_RELAXED);
-	}
-	else
+	} else {
 		rte_free(p);
+	}
 }
 
 int dp_flow_table_init(struct dp_flow_table *t, const char *name, uint32_t max_flows,
@@ -351,12 +364,12 @@ int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 	if (dp_flow_key_exists(t, fwd) || dp_flow_key_exists(t, rev)) {
 		ret = -EEXIST;
 	} else if (slot_room(t, dp_flow_hash(t, fwd)) && slot_room(t, dp_flow_hash(t, rev)) &&
-		   slot_claim(t, rev, rec) == 0) {
+		   slot_claim(t, rev, rec, DP_FLOW_REVERSE) == 0) {
 		/* reverse first: once the client side is visible, replies must be too */
-		if (slot_claim(t, fwd, rec) == 0)
+		if (slot_claim(t, fwd, rec, 0) == 0)
 			ret = 0;
-		else
-			slot_release(t, rev, rec); /* both keys in one full pair of buckets */
+		else /* both keys in one full pair of buckets */
+			slot_release(t, rev, rec, DP_FLOW_REVERSE);
 	}
 	rte_spinlock_unlock(&t->write_lock);
 	if (ret < 0)
@@ -392,15 +405,16 @@ int dp_flow_rekey_reverse(struct dp_flow_table *t, uint32_t rec, const struct dp
 		ret = -EEXIST;
 	} else {
 		/* the old key goes first: its slot names the same record as the new */
-		slot_release(t, &f->key[DP_FLOW_REVERSE], rec);
+		slot_release(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
 		if (!slot_room(t, dp_flow_hash(t, new_rev))) {
-			slot_claim(t, &f->key[DP_FLOW_REVERSE], rec); /* room just freed */
+			/* room just freed */
+			slot_claim(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
 			ret = -ENOSPC;
 		} else {
 			/* the key before the slot: a reader confirms against it */
 			memcpy(&f->key[DP_FLOW_REVERSE], new_rev, sizeof(*new_rev));
 			__atomic_thread_fence(__ATOMIC_RELEASE);
-			slot_claim(t, new_rev, rec);
+			slot_claim(t, new_rev, rec, DP_FLOW_REVERSE);
 		}
 	}
 	rte_spinlock_unlock(&t->write_lock);
@@ -413,8 +427,8 @@ static void retire(struct dp_flow_table *t, uint32_t rec, struct dp_flow_defer *
 	struct dp_flow *f = &t->recs[rec];
 
 	rte_spinlock_lock(&t->write_lock);
-	slot_release(t, &f->key[0], rec);
-	slot_release(t, &f->key[DP_FLOW_REVERSE], rec);
+	slot_release(t, &f->key[0], rec, 0);
+	slot_release(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
 	rte_spinlock_unlock(&t->write_lock);
 	d->rec = rec;
 }

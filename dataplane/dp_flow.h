@@ -30,9 +30,9 @@
  * Measured (test_dp_flow, all shared tables): 99.4 B per flow at 1,000,000
  * flows, 97.8 B at 2^20. Bucket count is rounded up to a power of two: just
  * above one, up to 64 B per flow. Without hugepages both arrays are mapped
- * apart from the DPDK heap with transparent huge pages (dp_flow.c). At an average of 4 keys in 15 slots a bucket overflows about
- * once in 10^5; a key whose two buckets are both full is refused (counted as
- * table full). A tls flow also holds a handshake context (dp_tls.h, a fixed
+ * apart from the DPDK heap with transparent huge pages (dp_flow.c). At an
+ * average of 4 keys in 15 slots about one bucket in 60,000 overflows; a key
+ * whose two buckets are both full is refused (counted as table full). A tls flow also holds a handshake context (dp_tls.h, a fixed
  * pool) from its cookie ACK until the server flight is scanned, plus its
  * hello bytes until binding.
  */
@@ -45,10 +45,10 @@
 
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 #include <rte_spinlock.h>
 
 #include "dp_sweep.h"
-#include <rte_rcu_qsbr.h>
 
 /*
  * IPv4 flow key, exactly as the packet carries it (network order). IPv6 gets
@@ -118,8 +118,9 @@ struct dp_flow {
 #define DP_FLOW_MAX (1u << 24) /* records a slot can name */
 
 /*
- * 15 slots: an 8-bit signature and a 24-bit record index each, the
- * signatures side by side so that one 16-byte compare finds the matches. A
+ * 15 slots: a signature byte (7 hash bits, and which end of the record the
+ * key is) and a 24-bit record index each, the signatures side by side so
+ * that one 16-byte compare finds the matches. A
  * reader may see a slot being rewritten (signature and index are not written
  * at once): a torn index is bounds-checked, and the record's key decides.
  */
@@ -212,12 +213,22 @@ static inline uint32_t dp_flow_bucket_alt(const struct dp_flow_table *t, uint32_
 
 static inline bool dp_flow_key_equal(const struct dp_flow_key *a, const struct dp_flow_key *b)
 {
-	const uint64_t *x = (const uint64_t *)a, *y = (const uint64_t *)b;
+	uint64_t x[2], y[2];
 
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-/* Record reference (rec << 1 | reverse) of @key in bucket @b, or -1. */
+/* The hash bits of a slot's signature byte (its lowest bit is the key's end
+ * of the record, see dp_flow.c). */
+static inline uint8_t dp_flow_sig(uint32_t hash)
+{
+	return (uint8_t)(hash >> 24) & 0xfe;
+}
+
+/* Record reference (rec << 1 | reverse) of @key in bucket @b, or -1; @sig:
+ * dp_flow_sig() of its hash. */
 int64_t dp_flow_bucket_find(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			    const struct dp_flow_key *key, uint32_t sig);
 
@@ -230,7 +241,7 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 static inline int64_t dp_flow_find(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {
 	uint32_t h = dp_flow_hash(t, key);
-	int64_t ref = dp_flow_bucket_find(t, &t->buckets[h & t->bucket_mask], key, h >> 24);
+	int64_t ref = dp_flow_bucket_find(t, &t->buckets[h & t->bucket_mask], key, dp_flow_sig(h));
 
 	if (ref < 0)
 		ref = dp_flow_lookup_slow(t, key, h);
@@ -302,7 +313,7 @@ static inline int64_t dp_flow_confirm(const struct dp_flow_table *t, const struc
 		if (likely(end >= 0))
 			return (int64_t)cand << 1 | end;
 	}
-	ref = dp_flow_bucket_find(t, &t->buckets[hash & t->bucket_mask], key, hash >> 24);
+	ref = dp_flow_bucket_find(t, &t->buckets[hash & t->bucket_mask], key, dp_flow_sig(hash));
 	return ref >= 0 ? ref : dp_flow_lookup_slow(t, key, hash);
 }
 

@@ -271,6 +271,53 @@ static void test_rekey_reverse(void **state)
 	expect_found(&rb, r2, true);
 }
 
+static bool pair_like(uint32_t hash, uint32_t other)
+{
+	return (hash & t.bucket_mask) == (other & t.bucket_mask) &&
+	       dp_flow_sig(hash) == dp_flow_sig(other) &&
+	       dp_flow_bucket_alt(&t, hash) != dp_flow_bucket_alt(&t, other);
+}
+
+/* The two keys of one record in one bucket with the same signature bits, the
+ * reverse one spilled to its alternate: replacing it must free its own slot,
+ * not the forward key's (which would leave the forward key unfindable). */
+static void test_rekey_twin_signature(void **state)
+{
+	struct dp_flow_key f = key_of(77), r, r2 = rev_of(&f), fill[14], fill_rev;
+	uint32_t hf = dp_flow_hash(&t, &f), rec, fr, p = hf & t.bucket_mask;
+
+	(void)state;
+	/* r: a reverse key beside f (same bucket and signature bits), other alternate */
+	r = key_of(100);
+	r.zero = 1;
+	while (!pair_like(dp_flow_hash(&t, &r), hf))
+		r.dport++;
+	/* r2: the placeholder the flow starts with, anywhere but that bucket */
+	while (in_bucket(dp_flow_hash(&t, &r2), p))
+		r2.dport++;
+	/* 14 other flows' forward keys in the bucket, their reverse keys elsewhere */
+	find_keys(1000, 14, fill, in_bucket, p);
+	for (unsigned i = 0; i < 14; i++) {
+		fill_rev = rev_of(&fill[i]);
+		while (in_bucket(dp_flow_hash(&t, &fill_rev), p))
+			fill_rev.dport++;
+		assert_int_equal(open_flow(&fill[i], &fill_rev, &fr), 0);
+	}
+	assert_int_equal(open_flow(&f, &r2, &rec), 0); /* f takes the last slot */
+	assert_int_equal(t.buckets[p].used, (1u << DP_FLOW_SLOTS) - 1);
+	assert_int_equal(dp_flow_rekey_reverse(&t, rec, &r), 0); /* r spills */
+	assert_int_equal(t.buckets[p].overflow, 1);
+	expect_found(&f, rec, false);
+	expect_found(&r, rec, true);
+	/* bound again elsewhere: r's own slot goes, f keeps its */
+	assert_int_equal(dp_flow_rekey_reverse(&t, rec, &r2), 0);
+	assert_int_equal(t.buckets[p].overflow, 0);
+	expect_found(&f, rec, false);
+	expect_found(&r2, rec, true);
+	expect_missing(&r);
+	assert_int_equal(dp_flow_key_count(&t), 30);
+}
+
 /* 64 keys in one bulk lookup, every other one present: the bulk result
  * agrees with single lookups, references included. */
 static void test_bulk_agrees(void **state)
@@ -327,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicate_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_reverse, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_twin_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_keyed, setup, teardown),
 	};
