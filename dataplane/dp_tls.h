@@ -170,8 +170,6 @@ void dp_tls_tick(struct dp_worker *w);
 void dp_tls_flow_reset(struct dp_worker *w, uint32_t rec);
 /* The flow @rec goes away: free its handshake context. */
 void dp_tls_flow_removed(struct dp_worker *w, uint32_t rec);
-/* Reverse key of an unbound tls flow (HELLO): one no packet carries. */
-void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev);
 
 /* A segment tlslb writes itself (to a client or a backend). */
 struct dp_tcpout {

@@ -158,12 +158,14 @@ static struct dp_hsctx *hs_lock(struct dp_shared *sh, uint32_t rec)
 
 /* ---- keys ---- */
 
-void dp_tls_placeholder_key(const struct dp_flow *f, struct dp_flow_key *rev)
+/* The reverse key of a flow not yet bound to a backend: its forward key
+ * marked (zero is 0 in every key built from a packet), so no packet matches
+ * it and it is unique as the forward key is, even for a client that uses one
+ * port towards two services at once. */
+static void placeholder_key(const struct dp_flow_key *fwd, struct dp_flow_key *rev)
 {
-	/* zero is 0 in every key built from a packet */
-	*rev = (struct dp_flow_key){ .src = f->client_ip, .dst = f->client_ip,
-				     .sport = f->client_port, .dport = f->client_port,
-				     .proto = IPPROTO_TCP, .family = AF_INET, .zero = 1 };
+	*rev = *fwd;
+	rev->zero = 1;
 }
 
 static void removed_locked(struct dp_worker *w, uint32_t rec)
@@ -367,7 +369,7 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	hs->deadline_ms = (uint32_t)w->now_ms + s->hello_timeout_ms;
 	dp_hellobuf_init(&hs->hb, hs->client_isn, DP_HELLOBUF_CAP_DEFAULT);
 	sh->flows.recs[rec].splice = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
-	dp_tls_placeholder_key(f, &rev);
+	placeholder_key(key, &rev);
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
 	rc = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
 	if (rc < 0) {

@@ -364,6 +364,29 @@ static void test_cookie(void **state)
 	}
 }
 
+/* One client port towards two tls services at once (Linux reuses a source
+ * port for another destination): both hellos are held, and both bind. */
+static void test_one_port_two_services(void **state)
+{
+	struct dpt_env *e = env();
+	struct conn a = conn0(e, CPORT, true), b = conn0(e, CPORT, true);
+	struct seg sa, syn;
+
+	(void)state;
+	b.vip = "10.0.0.101";
+	handshake(&a, &sa);
+	handshake(&b, &sa);
+	dpt_stats(e, &st);
+	assert_int_equal(st.flows_created, 2);
+	assert_int_equal(dpt_drops(&st), 0);
+	assert_int_equal(dpt_flow_keys(e), 4);
+	send_pieces(&a, r13.client.data, r13.client_hello_len, (size_t[]){ 0 }, 1, NULL, &syn);
+	check_backend_syn(&a, &syn);
+	send_pieces(&b, r13.client.data, r13.client_hello_len, (size_t[]){ 0 }, 1, NULL, &syn);
+	check_backend_syn(&b, &syn);
+	dpt_env_delete(e);
+}
+
 static void test_hello_pieces(void **state)
 {
 	static const struct {
@@ -1480,6 +1503,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cookie),
+		cmocka_unit_test(test_one_port_two_services),
 		cmocka_unit_test(test_hello_pieces),
 		cmocka_unit_test(test_not_tls_round_robin),
 		cmocka_unit_test(test_hello_timeout),
