@@ -10,7 +10,10 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -366,6 +369,114 @@ static void test_hash_keyed(void **state)
 	assert_true(__builtin_popcount(seen) >= 5);
 }
 
+/* ---- concurrency: two writers churn flows while a reader looks up others ---- */
+
+#define CC_STABLE 300
+#define CC_WORKERS 2
+
+static struct dp_flow_table ct;
+static struct dp_flow_worker cfw[CC_WORKERS];
+static struct rte_rcu_qsbr *cqs;
+static struct dp_flow_key stable_fwd[CC_STABLE], stable_rev[CC_STABLE];
+static uint32_t stable_rec[CC_STABLE];
+static int cc_stop;
+static uint64_t cc_churned[CC_WORKERS], cc_lookups, cc_wrong;
+
+static void *cc_writer(void *arg)
+{
+	unsigned id = (unsigned)(uintptr_t)arg;
+	struct dp_flow_worker *mine = &cfw[id];
+	uint32_t n = 0;
+
+	rte_rcu_qsbr_thread_online(cqs, id);
+	while (!__atomic_load_n(&cc_stop, __ATOMIC_ACQUIRE)) {
+		struct dp_flow_key f = { .src = 0x0b000000u + (id << 20) + n, .dst = 0x0a000064,
+					 .sport = (uint16_t)n, .dport = 443,
+					 .proto = IPPROTO_TCP, .family = AF_INET };
+		struct dp_flow_key r = f;
+		uint32_t rec;
+
+		r.zero = 1;
+		n++;
+		dp_flow_reclaim(mine, &ct, cqs);
+		if (dp_flow_alloc(mine, &ct, &rec) == 0) {
+			__atomic_store_n(&ct.recs[rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
+			if (dp_flow_insert(mine, &ct, rec, &f, &r, cqs) == 0) {
+				dp_flow_remove(mine, &ct, rec, cqs);
+				cc_churned[id]++;
+			}
+		}
+		rte_rcu_qsbr_quiescent(cqs, id);
+	}
+	rte_rcu_qsbr_thread_offline(cqs, id);
+	return NULL;
+}
+
+static void *cc_reader(void *arg)
+{
+	(void)arg;
+	rte_rcu_qsbr_thread_online(cqs, CC_WORKERS);
+	while (!__atomic_load_n(&cc_stop, __ATOMIC_ACQUIRE)) {
+		uint32_t refs[32];
+
+		for (unsigned i = 0; i < CC_STABLE; i += 32) {
+			unsigned n = CC_STABLE - i < 32 ? CC_STABLE - i : 32;
+			const struct dp_flow_key *keys = i % 64 ? &stable_rev[i] : &stable_fwd[i];
+			uint64_t hits = dp_flow_lookup_bulk(&ct, keys, n, refs);
+
+			for (unsigned k = 0; k < n; k++)
+				if (!(hits & 1ull << k) || refs[k] >> 1 != stable_rec[i + k] ||
+				    (refs[k] & DP_FLOW_REVERSE) != (i % 64 ? DP_FLOW_REVERSE : 0))
+					__atomic_fetch_add(&cc_wrong, 1, __ATOMIC_RELAXED);
+			cc_lookups += n;
+		}
+		rte_rcu_qsbr_quiescent(cqs, CC_WORKERS);
+	}
+	rte_rcu_qsbr_thread_offline(cqs, CC_WORKERS);
+	return NULL;
+}
+
+/* Flows keep being found, in both directions and with the right record,
+ * while other flows are inserted and removed around them in the same
+ * buckets by two writers (the table is small: every bucket is busy). */
+static void test_concurrent_churn(void **state)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(CC_WORKERS + 1);
+	pthread_t th[CC_WORKERS + 1];
+
+	(void)state;
+	cqs = rte_zmalloc("flowtab_cqs", sz, RTE_CACHE_LINE_SIZE);
+	assert_non_null(cqs);
+	assert_int_equal(rte_rcu_qsbr_init(cqs, CC_WORKERS + 1), 0);
+	for (unsigned i = 0; i <= CC_WORKERS; i++)
+		assert_int_equal(rte_rcu_qsbr_thread_register(cqs, i), 0);
+	assert_int_equal(dp_flow_table_init(&ct, "flowtab_cc", 2 * CC_STABLE, CC_WORKERS, 0), 0);
+	for (unsigned i = 0; i < CC_WORKERS; i++)
+		dp_flow_worker_init(&cfw[i], &ct, i);
+	for (unsigned i = 0; i < CC_STABLE; i++) {
+		stable_fwd[i] = key_of(i);
+		stable_rev[i] = rev_of(&stable_fwd[i]);
+		assert_int_equal(dp_flow_alloc(&cfw[i % CC_WORKERS], &ct, &stable_rec[i]), 0);
+		assert_int_equal(dp_flow_insert(&cfw[i % CC_WORKERS], &ct, stable_rec[i],
+						&stable_fwd[i], &stable_rev[i], cqs), 0);
+	}
+	cc_stop = 0;
+	assert_int_equal(pthread_create(&th[0], NULL, cc_reader, NULL), 0);
+	for (unsigned i = 0; i < CC_WORKERS; i++)
+		assert_int_equal(pthread_create(&th[i + 1], NULL, cc_writer, (void *)(uintptr_t)i), 0);
+	usleep(700 * 1000);
+	__atomic_store_n(&cc_stop, 1, __ATOMIC_RELEASE);
+	for (unsigned i = 0; i <= CC_WORKERS; i++)
+		pthread_join(th[i], NULL);
+	print_message("# %" PRIu64 " + %" PRIu64 " flows churned, %" PRIu64 " lookups\n",
+		      cc_churned[0], cc_churned[1], cc_lookups);
+	assert_true(cc_churned[0] > 1000 && cc_churned[1] > 1000 && cc_lookups > 10000);
+	assert_int_equal(cc_wrong, 0);
+	assert_int_equal(dp_flow_key_count(&ct), 2 * CC_STABLE);
+	dp_flow_table_fini(&ct);
+	rte_free(cqs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +488,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rekey_twin_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_keyed, setup, teardown),
+		cmocka_unit_test(test_concurrent_churn),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, NULL);
