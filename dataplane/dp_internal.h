@@ -107,12 +107,48 @@ static inline void dp_drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop
 	rte_pktmbuf_free(m);
 }
 
+/* Leaving the worker (dp_xmit.c); the steps every forwarded packet takes are
+ * inline here. */
+
 /* Queue @m, Ethernet header complete, for transmit on @port. */
-void dp_xmit(struct dp_worker *w, uint16_t port, struct rte_mbuf *m);
+static inline void dp_xmit(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *tb = &w->tx[port];
+
+	if (unlikely(tb->n == DP_TX_BUF)) {
+		dp_drop(w, m, DP_DROP_TX_FULL);
+		return;
+	}
+	tb->pkts[tb->n++] = m;
+}
+
+/* Fill in the MACs (to @mac, from @port's) and queue @m on @port. */
+static inline void dp_xmit_l2(struct dp_worker *w, uint16_t port, const struct rte_ether_addr *mac,
+			      struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+
+	eth->dst_addr = *mac;
+	eth->src_addr = w->sh->ports[port].mac;
+	dp_xmit(w, port, m);
+}
+
+/* dp_xmit_neigh() when the neighbour is not plainly resolved (@state). */
+void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m,
+			enum dp_neigh_state state, const struct rte_ether_addr *mac);
 
 /* Send @m (L3 ready, Ethernet header present) to neighbour slot @slot:
  * at once when resolved, else queued while an ARP request goes out. */
-void dp_xmit_neigh(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m);
+static inline void dp_xmit_neigh(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
+{
+	struct rte_ether_addr mac;
+	enum dp_neigh_state state = dp_neigh_resolve(&w->sh->neigh, slot, w->now_ms, &mac);
+
+	if (likely(state == DP_NEIGH_OK))
+		dp_xmit_l2(w, w->sh->neigh.slots[slot].port, &mac, m);
+	else
+		dp_xmit_neigh_slow(w, slot, m, state, &mac);
+}
 
 /* Send an ARP request for neighbour slot @slot unless one went out recently. */
 void dp_xmit_arp_request(struct dp_worker *w, uint32_t slot);

@@ -8,7 +8,6 @@
 
 #include "dp_neigh.h"
 
-#define DP_NEIGH_VALID (1ull << 63)
 
 static uint64_t pack(const uint8_t mac[6])
 {
@@ -107,27 +106,6 @@ int dp_neigh_add_static(struct dp_neigh_table *t, uint32_t ip, const uint8_t mac
 	t->slots[slot].is_static = 1;
 	__atomic_store_n(&t->slots[slot].hw, pack(mac), __ATOMIC_RELEASE);
 	return 0;
-}
-
-enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *t, uint32_t slot,
-				     uint64_t now_ms, struct rte_ether_addr *mac)
-{
-	const struct dp_neigh *n = &t->slots[slot];
-	uint64_t hw = __atomic_load_n(&n->hw, __ATOMIC_ACQUIRE);
-	uint64_t age;
-
-	if (!(hw & DP_NEIGH_VALID))
-		return DP_NEIGH_UNRESOLVED;
-	memcpy(mac->addr_bytes, &hw, 6);
-	if (n->is_static)
-		return DP_NEIGH_OK;
-	age = now_ms - __atomic_load_n(&n->confirmed_ms, __ATOMIC_RELAXED);
-	/* a clock before the confirmation (another worker's newer now) is fresh */
-	if ((int64_t)age <= (int64_t)t->timeout_ms)
-		return DP_NEIGH_OK;
-	if (age <= t->timeout_ms + (uint64_t)DP_NEIGH_PROBES * DP_NEIGH_PROBE_MS)
-		return DP_NEIGH_REFRESH;
-	return DP_NEIGH_UNRESOLVED;
 }
 
 bool dp_neigh_may_request(struct dp_neigh_table *t, uint32_t slot, uint64_t now_ms)

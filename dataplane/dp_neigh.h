@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_hash.h>
@@ -22,6 +23,7 @@
 #define DP_NEIGH_MAX 4096
 #define DP_NEIGH_PROBE_MS 1000
 #define DP_NEIGH_PROBES 3
+#define DP_NEIGH_VALID (1ull << 63) /* in dp_neigh.hw */
 #define DP_NEIGH_WAITQ 16 /* neighbours one worker can be waiting for at once */
 
 struct dp_neigh {
@@ -62,9 +64,29 @@ int dp_neigh_find(const struct dp_neigh_table *t, uint32_t ip);
 /* Slot of @ip, created unresolved on @port if absent; -ENOSPC when full. */
 int dp_neigh_get(struct dp_neigh_table *t, uint32_t ip, uint16_t port);
 
-/* Whether slot @slot can be used now; fills @mac when it can. */
-enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *t, uint32_t slot,
-				     uint64_t now_ms, struct rte_ether_addr *mac);
+/* Whether slot @slot can be used now; fills @mac when it can. Inline: every
+ * forwarded packet asks. */
+static inline enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *t, uint32_t slot,
+						   uint64_t now_ms, struct rte_ether_addr *mac)
+{
+	const struct dp_neigh *n = &t->slots[slot];
+	uint64_t hw = __atomic_load_n(&n->hw, __ATOMIC_ACQUIRE);
+	uint64_t age;
+
+	if (!(hw & DP_NEIGH_VALID))
+		return DP_NEIGH_UNRESOLVED;
+	memcpy(mac->addr_bytes, &hw, 6);
+	if (n->is_static)
+		return DP_NEIGH_OK;
+	age = now_ms - __atomic_load_n(&n->confirmed_ms, __ATOMIC_RELAXED);
+	/* a clock before the confirmation (another worker's newer now) is fresh */
+	if ((int64_t)age <= (int64_t)t->timeout_ms)
+		return DP_NEIGH_OK;
+	if (age <= t->timeout_ms + (uint64_t)DP_NEIGH_PROBES * DP_NEIGH_PROBE_MS)
+		return DP_NEIGH_REFRESH;
+	return DP_NEIGH_UNRESOLVED;
+}
+
 
 /* Claim the right to send the next request for @slot (one per probe interval). */
 bool dp_neigh_may_request(struct dp_neigh_table *t, uint32_t slot, uint64_t now_ms);

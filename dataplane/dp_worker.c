@@ -370,7 +370,8 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			rec = (uint32_t)made;
 			reverse = false;
 		}
-		if (unlikely(w->snap->bk[sh->flows.recs[rec].backend].flags & DP_SLOT_RESET) &&
+		if (unlikely(w->snap->n_reset) &&
+		    (w->snap->bk[sh->flows.recs[rec].backend].flags & DP_SLOT_RESET) &&
 		    reset_applies(w, rec, &b->p[i])) {
 			reset_flow(w, b->m[i], &b->p[i], rec, reverse);
 			continue;
@@ -390,7 +391,6 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 	struct dp_port_stats *ps = &w->st.port[cfg_port];
 	struct dp_batch *b = &w->batch;
 	struct dp_flow_key key;
-	struct dp_pkt p;
 	enum dp_drop why;
 	uint16_t i;
 
@@ -400,23 +400,25 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
+		/* parsed straight into the batch's next slot (b->n < DP_BATCH
+		 * here): a TCP packet then only has to claim it */
+		struct dp_pkt *p = &b->p[b->n];
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		ps->rx_packets++;
 		ps->rx_bytes += rte_pktmbuf_pkt_len(m);
-		why = dp_pkt_parse(m, mac, &p);
+		why = dp_pkt_parse(m, mac, p);
 		if (why != DP_PASS) {
 			dp_drop(w, m, why);
-		} else if (p.kind == DP_PKT_ARP) {
-			dp_arp_input(w, cfg_port, m, &p);
-		} else if (ipv4_classify(w, m, &p, &key)) {
+		} else if (p->kind == DP_PKT_ARP) {
+			dp_arp_input(w, cfg_port, m, p);
+		} else if (ipv4_classify(w, m, p, &key)) {
 			/* hashed from registers: reading the key back from the
 			 * batch, just written in pieces, would stall */
 			b->hash[b->n] = dp_flow_prefetch(&w->sh->flows, &key);
 			b->key[b->n] = key;
 			b->m[b->n] = m;
-			b->p[b->n] = p;
 			if (++b->n == DP_BATCH)
 				tcp_batch_run(w, b);
 		}

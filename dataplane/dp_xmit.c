@@ -3,27 +3,6 @@
  * (fill in the MACs, or hold the packet while its next hop resolves). */
 #include "dp_internal.h"
 
-void dp_xmit(struct dp_worker *w, uint16_t port, struct rte_mbuf *m)
-{
-	struct dp_txbuf *tb = &w->tx[port];
-
-	if (tb->n == DP_TX_BUF) {
-		dp_drop(w, m, DP_DROP_TX_FULL);
-		return;
-	}
-	tb->pkts[tb->n++] = m;
-}
-
-static void send_l2(struct dp_worker *w, uint16_t port, const struct rte_ether_addr *mac,
-		    struct rte_mbuf *m)
-{
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-
-	eth->dst_addr = *mac;
-	eth->src_addr = w->sh->ports[port].mac;
-	dp_xmit(w, port, m);
-}
-
 void dp_xmit_arp_request(struct dp_worker *w, uint32_t slot)
 {
 	struct dp_neigh *n = &w->sh->neigh.slots[slot];
@@ -40,23 +19,18 @@ void dp_xmit_arp_request(struct dp_worker *w, uint32_t slot)
 	dp_xmit(w, n->port, m);
 }
 
-void dp_xmit_neigh(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
+void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m,
+			enum dp_neigh_state state, const struct rte_ether_addr *mac)
 {
 	struct dp_neigh_table *t = &w->sh->neigh;
-	struct rte_ether_addr mac;
 	struct dp_neigh_wait *q;
 	bool fresh;
 
-	switch (dp_neigh_resolve(t, slot, w->now_ms, &mac)) {
-	case DP_NEIGH_REFRESH:
+	if (state == DP_NEIGH_REFRESH) {
 		/* the old MAC is still the best guess meanwhile */
 		dp_xmit_arp_request(w, slot);
-		__attribute__((fallthrough));
-	case DP_NEIGH_OK:
-		send_l2(w, t->slots[slot].port, &mac, m);
+		dp_xmit_l2(w, t->slots[slot].port, mac, m);
 		return;
-	case DP_NEIGH_UNRESOLVED:
-		break;
 	}
 	w->st.neigh_misses++;
 	q = dp_neigh_wait_push(&w->ws, slot, m, w->now_ms, &fresh);
@@ -80,7 +54,7 @@ static void service(struct dp_worker *w, struct dp_neigh_wait *q, bool retry)
 
 	if (dp_neigh_resolve(t, (uint32_t)q->slot, w->now_ms, &mac) != DP_NEIGH_UNRESOLVED) {
 		for (i = 0; i < q->n; i++)
-			send_l2(w, t->slots[q->slot].port, &mac, q->pkts[i]);
+			dp_xmit_l2(w, t->slots[q->slot].port, &mac, q->pkts[i]);
 		w->st.neigh_released += q->n;
 		goto done;
 	}
