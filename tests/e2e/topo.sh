@@ -55,11 +55,19 @@ topo_preflight() {
 	done
 }
 
+# topo_sweep TAG: kill everything in TAG's namespaces and delete them. A
+# namespace is emptied in rounds: an nginx master killed after one of its
+# workers may fork a new worker first, which the first listing did not name.
 topo_sweep() {
-	local tag=$1 ns pid
+	local tag=$1 ns pid pids round
 	for ns in "$tag-c1" "$tag-c2" "$tag-s1" "$tag-s2" "$tag-lb"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill -KILL "$pid" 2>/dev/null
+		for round in 1 2 3 4 5 6 7 8 9 10; do
+			pids=$(ip netns pids "$ns" 2>/dev/null)
+			[ -n "$pids" ] || break
+			for pid in $pids; do
+				kill -KILL "$pid" 2>/dev/null
+			done
+			sleep 0.1
 		done
 		ip netns del "$ns" 2>/dev/null
 	done
@@ -68,14 +76,21 @@ topo_sweep() {
 }
 
 # topo_leftovers TAG DIR: what a run left behind after topo_sweep, one line
-# each: namespaces of TAG, processes whose command line names DIR (nginx,
-# HAProxy and tlslb are started with their files there). Nothing: exit 1.
+# each: namespaces of TAG, processes whose command line names DIR (HAProxy
+# and tlslb are started with their files there) or that hold a file there
+# (an nginx worker's command line names nothing, its logs are in DIR).
+# Nothing: exit 1.
 topo_leftovers() {
-	local tag=$1 dir=$2 found=1 pid
+	local tag=$1 dir=$2 found=1 pid fd
 	for ns in $(ip netns list 2>/dev/null | awk '{ print $1 }'); do
 		case $ns in "$tag"-*) echo "namespace $ns"; found=0 ;; esac
 	done
-	for pid in $(pgrep -f -- "$dir/" 2>/dev/null); do
+	for pid in $( (pgrep -f -- "$dir/"
+		for fd in /proc/[0-9]*/fd/*; do
+			case $(readlink "$fd" 2>/dev/null) in "$dir"/*)
+				fd=${fd#/proc/}; echo "${fd%%/*}" ;;
+			esac
+		done) 2>/dev/null | sort -un); do
 		[ "$pid" = "$$" ] && continue
 		echo "process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 		found=0
