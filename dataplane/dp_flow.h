@@ -95,11 +95,7 @@ struct dp_splice {
 
 struct dp_flow {
 	struct dp_flow_key key[2]; /* [0] client side, [DP_FLOW_REVERSE] backend side */
-	union {
-		uint32_t client_ip; /* network order */
-		uint32_t next_free; /* while DP_FLOW_FREE */
-	};
-	uint16_t client_port; /* network order */
+	uint32_t next_free;   /* while DP_FLOW_FREE */
 	uint16_t backend;     /* backend slot (dp_svc.h), not a cfg index */
 	uint16_t client_nh;   /* neighbour slot towards the client */
 	uint16_t snat_port;   /* network order; full-NAT only */
@@ -110,6 +106,17 @@ struct dp_flow {
 			       * dp_flow_svc()); set when the record is filled */
 	struct dp_splice splice; /* mode tls only (DP_FLOW_F_TLS) */
 } __rte_cache_aligned;
+
+/* The client's address and port (network order): its key's source. */
+static inline uint32_t dp_flow_client_ip(const struct dp_flow *f)
+{
+	return f->key[0].src;
+}
+
+static inline uint16_t dp_flow_client_port(const struct dp_flow *f)
+{
+	return f->key[0].sport;
+}
 
 /* A mode-tls flow: its splice field is in use. */
 #define DP_FLOW_F_TLS 0x1

@@ -343,8 +343,7 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 		return -1;
 	}
 	f = &sh->flows.recs[rec];
-	f->client_ip = key->src;
-	f->client_port = key->sport;
+	f->key[0] = *key; /* the client side (dp_flow_insert() publishes it) */
 	f->backend = 0; /* none until bound (DP_SPLICE_F_BOUND) */
 	f->client_nh = (uint16_t)slot;
 	/* kept by its own timers until bound: idle expiry counts from the deadline */
@@ -428,7 +427,7 @@ static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx 
 	const struct dp_service *s = &w->snap->svc[hs->svc];
 
 	dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
-		.src = s->vip, .dst = f->client_ip, .sport = s->port, .dport = f->client_port,
+		.src = s->vip, .dst = dp_flow_client_ip(f), .sport = s->port, .dport = dp_flow_client_port(f),
 		.seq = hs->cookie_isn + 1, .ack = dp_hellobuf_rcv_nxt(&hs->hb),
 		.flags = FL_RST | FL_ACK });
 }
@@ -437,8 +436,8 @@ static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx 
 static void backend_side(const struct dp_worker *w, const struct dp_flow *f, uint32_t *src,
 			 uint16_t *sport)
 {
-	*src = f->client_ip;
-	*sport = f->client_port;
+	*src = dp_flow_client_ip(f);
+	*sport = dp_flow_client_port(f);
 	if (w->snap->svc[dp_flow_svc(f)].nat == CP_NAT_FULL) {
 		*src = w->snap->addr[f->snat_addr].ip.v4;
 		*sport = f->snat_port;
@@ -528,8 +527,8 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 	hs->tried[hs->attempts++] = (uint16_t)b;
 	if (bk->nh < 0)
 		return false;
-	rev = (struct dp_flow_key){ .src = bk->ip, .dst = f->client_ip, .sport = bk->port,
-				    .dport = f->client_port, .proto = IPPROTO_TCP,
+	rev = (struct dp_flow_key){ .src = bk->ip, .dst = dp_flow_client_ip(f), .sport = bk->port,
+				    .dport = dp_flow_client_port(f), .proto = IPPROTO_TCP,
 				    .family = AF_INET };
 	if (w->snap->svc[hs->svc].nat == CP_NAT_FULL) {
 		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)

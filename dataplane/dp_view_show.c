@@ -337,7 +337,7 @@ static int show_flows(void *ctx, const struct cp_config *running, const struct c
 			continue;
 		if (want_svc >= 0 && r.svc != want_svc)
 			continue;
-		if (a->set[ARG_Q_FLOWS_CLIENT] && r.f.client_ip != cl->ip.v4)
+		if (a->set[ARG_Q_FLOWS_CLIENT] && dp_flow_client_ip(&r.f) != cl->ip.v4)
 			continue;
 		if (a->set[ARG_Q_FLOWS_BACKEND]) {
 			const struct cp_backend *b;
@@ -352,8 +352,8 @@ static int show_flows(void *ctx, const struct cp_config *running, const struct c
 		if (shown >= limit)
 			continue;
 		shown++;
-		inet_ntop(AF_INET, &r.f.client_ip, ip, sizeof(ip));
-		cp_reply_strf(out, "%s:%u", ip, rte_be_to_cpu_16(r.f.client_port));
+		inet_ntop(AF_INET, &r.f.key[0].src, ip, sizeof(ip));
+		cp_reply_strf(out, "%s:%u", ip, rte_be_to_cpu_16(dp_flow_client_port(&r.f)));
 		if (r.svc >= 0) {
 			dp_view_service_label(v, (unsigned)r.svc, buf, sizeof(buf));
 			cp_reply_str(out, buf);

@@ -140,8 +140,7 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 	if (cslot < 0)
 		goto release;
 
-	f->client_ip = key->src;
-	f->client_port = key->sport;
+	f->key[0] = *key; /* the client side (dp_flow_insert() publishes it) */
 	f->backend = (uint16_t)b;
 	f->client_nh = (uint16_t)cslot;
 	f->last_seen = (uint32_t)w->now_ms;
@@ -209,8 +208,8 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 	} else {
 		to.src = s->vip;
 		to.sport = s->port;
-		to.dst = f->client_ip;
-		to.dport = f->client_port;
+		to.dst = dp_flow_client_ip(f);
+		to.dport = dp_flow_client_port(f);
 		dp_nat4_apply(p->ip, p->tcp, &to);
 		dp_xmit_neigh(w, f->client_nh, m);
 	}
@@ -279,8 +278,8 @@ static void reset_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_
 	uint8_t fl = p->tcp->tcp_flags;
 	uint32_t seq = rte_be_to_cpu_32(p->tcp->sent_seq), ack = rte_be_to_cpu_32(p->tcp->recv_ack);
 	uint32_t delta = (f->flags & DP_FLOW_F_TLS) ? sh->flows.recs[rec].splice.seq_delta : 0;
-	uint32_t c_seq, b_seq, src = f->client_ip;
-	uint16_t sport = f->client_port;
+	uint32_t c_seq, b_seq, src = dp_flow_client_ip(f);
+	uint16_t sport = dp_flow_client_port(f);
 	bool has_ack = fl & RTE_TCP_ACK_FLAG;
 
 	if (s->nat == CP_NAT_FULL) {
@@ -296,8 +295,8 @@ static void reset_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp_
 	}
 	if (has_ack || reverse)
 		dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
-			.src = s->vip, .dst = f->client_ip, .sport = s->port,
-			.dport = f->client_port, .seq = c_seq, .flags = RTE_TCP_RST_FLAG });
+			.src = s->vip, .dst = dp_flow_client_ip(f), .sport = s->port,
+			.dport = dp_flow_client_port(f), .seq = c_seq, .flags = RTE_TCP_RST_FLAG });
 	if (bk->nh >= 0 && (has_ack || !reverse))
 		dp_tcpout_send(w, (uint32_t)bk->nh, &(struct dp_tcpout){
 			.src = src, .dst = bk->ip, .sport = sport, .dport = bk->port,
