@@ -180,6 +180,19 @@ struct rte_mempool *dpt_pool(void)
 	return pool;
 }
 
+struct rte_mbuf *dpt_mbuf_chain2(const uint8_t *buf, size_t len, size_t first)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(pool), *tail = rte_pktmbuf_alloc(pool);
+
+	assert_non_null(m);
+	assert_non_null(tail);
+	assert_true(first < len);
+	memcpy(rte_pktmbuf_append(m, (uint16_t)first), buf, first);
+	memcpy(rte_pktmbuf_append(tail, (uint16_t)(len - first)), buf + first, len - first);
+	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
+	return m;
+}
+
 uint32_t dpt_ip(const char *dotted)
 {
 	struct in_addr a;

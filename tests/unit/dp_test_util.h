@@ -48,6 +48,10 @@ void dpt_eal_init(void);
 void dpt_eal_init2(void);
 struct rte_mempool *dpt_pool(void);
 
+/* The frame @buf of @len bytes as a chain of two mbufs, the first holding
+ * @first bytes (as a port that scatters a frame over segments hands it). */
+struct rte_mbuf *dpt_mbuf_chain2(const uint8_t *buf, size_t len, size_t first);
+
 uint32_t dpt_ip(const char *dotted);    /* network order */
 void dpt_mac(uint8_t out[6], const char *s);
 

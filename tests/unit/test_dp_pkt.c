@@ -134,14 +134,8 @@ static void test_options_beyond_first_segment(void **state)
 	struct dpt_frame f = base(&(struct dpt_frame){ .doff = 8, .payload = 12 });
 	uint8_t buf[DPT_FRAME_MAX];
 	size_t len = dpt_build(buf, &f), first = 14 + 20 + 24;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dpt_pool());
-	struct rte_mbuf *tail = rte_pktmbuf_alloc(dpt_pool());
+	struct rte_mbuf *m = dpt_mbuf_chain2(buf, len, first);
 
-	assert_non_null(m);
-	assert_non_null(tail);
-	memcpy(rte_pktmbuf_append(m, (uint16_t)first), buf, first);
-	memcpy(rte_pktmbuf_append(tail, (uint16_t)(len - first)), buf + first, len - first);
-	assert_int_equal(rte_pktmbuf_chain(m, tail), 0);
 	dp_worker_rx(e->w, 0, &m, 1, e->now);
 	expect_only_drop(e, "options in the second segment", DP_DROP_TCP_TRUNC);
 }

@@ -1179,7 +1179,7 @@ static void test_binding_drop_and_chained_hello(void **state)
 	struct conn c = conn0(e, CPORT, true);
 	const size_t hlen = r13.client_hello_len, head = 14 + 20 + 20 + 12 + 100;
 	uint8_t buf[DPT_FRAME_MAX];
-	struct rte_mbuf *m, *m2;
+	struct rte_mbuf *m;
 	struct seg s, sa, syn;
 	size_t len;
 
@@ -1188,13 +1188,7 @@ static void test_binding_drop_and_chained_hello(void **state)
 	s = client_seg(&c, ACK | PSH, 0, r13.client.data, (uint16_t)hlen);
 	len = seg_build(buf, &s);
 	assert_true(len > head);
-	m = rte_pktmbuf_alloc(dpt_pool());
-	m2 = rte_pktmbuf_alloc(dpt_pool());
-	assert_non_null(m);
-	assert_non_null(m2);
-	memcpy(rte_pktmbuf_append(m, (uint16_t)head), buf, head);
-	memcpy(rte_pktmbuf_append(m2, (uint16_t)(len - head)), buf + head, len - head);
-	assert_int_equal(rte_pktmbuf_chain(m, m2), 0);
+	m = dpt_mbuf_chain2(buf, len, head);
 	dp_worker_rx(e->w, 0, &m, 1, e->now);
 	assert_int_equal(take(&c, 0), 0);
 	assert_int_equal(take(&c, 1), 1);
