@@ -351,13 +351,11 @@ static void stamp(struct dp_flow_worker *fw, uint32_t from, uint32_t count, uint
 }
 
 int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
-		   struct rte_rcu_qsbr *qs)
+		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev)
 {
 	struct dp_flow *f = &t->recs[rec];
 	int ret = -ENOSPC;
 
-	(void)qs;
 	f->key[0] = *fwd;
 	f->key[DP_FLOW_REVERSE] = *rev;
 	rte_spinlock_lock(&t->write_lock);

@@ -340,8 +340,7 @@ void dp_flow_release(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_
  * record keeps. On failure nothing is published and the record is released:
  * -EEXIST when a key is already in the table, -ENOSPC when no slot is left. */
 int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t rec,
-		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev,
-		   struct rte_rcu_qsbr *qs);
+		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev);
 
 /* Replace the reverse key of record @rec (a tls flow binding to its
  * backend). The old key stops matching at once. Any worker. -EEXIST,

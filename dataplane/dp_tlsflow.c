@@ -370,7 +370,7 @@ static int cookie_ack(struct dp_worker *w, struct rte_mbuf *m, const struct dp_p
 	sh->flows.recs[rec].splice = (struct dp_splice){ .hs = (uint16_t)((uintptr_t)obj + 1) };
 	placeholder_key(key, &rev);
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
-	rc = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
+	rc = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev);
 	if (rc < 0) {
 		hs_free(w, rec);
 		hs_flush(w);

@@ -160,7 +160,7 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 		goto release;
 	}
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
-	ret = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev, sh->qs);
+	ret = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev);
 	if (ret < 0) {
 		/* another worker published one of the keys since we looked */
 		why = ret == -EEXIST ? DP_DROP_FLOW_CLASH : DP_DROP_FLOW_TABLE_FULL;

@@ -100,7 +100,7 @@ static int open_flow(const struct dp_flow_key *fwd, const struct dp_flow_key *re
 {
 	assert_int_equal(dp_flow_alloc(&fw, &t, rec), 0);
 	__atomic_store_n(&t.recs[*rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
-	return dp_flow_insert(&fw, &t, *rec, fwd, rev, qs);
+	return dp_flow_insert(&fw, &t, *rec, fwd, rev);
 }
 
 static void expect_found(const struct dp_flow_key *key, uint32_t rec, bool reverse)
@@ -401,7 +401,7 @@ static void *cc_writer(void *arg)
 		dp_flow_reclaim(mine, &ct, cqs);
 		if (dp_flow_alloc(mine, &ct, &rec) == 0) {
 			__atomic_store_n(&ct.recs[rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
-			if (dp_flow_insert(mine, &ct, rec, &f, &r, cqs) == 0) {
+			if (dp_flow_insert(mine, &ct, rec, &f, &r) == 0) {
 				dp_flow_remove(mine, &ct, rec, cqs);
 				cc_churned[id]++;
 			}
@@ -458,7 +458,7 @@ static void test_concurrent_churn(void **state)
 		stable_rev[i] = rev_of(&stable_fwd[i]);
 		assert_int_equal(dp_flow_alloc(&cfw[i % CC_WORKERS], &ct, &stable_rec[i]), 0);
 		assert_int_equal(dp_flow_insert(&cfw[i % CC_WORKERS], &ct, stable_rec[i],
-						&stable_fwd[i], &stable_rev[i], cqs), 0);
+						&stable_fwd[i], &stable_rev[i]), 0);
 	}
 	cc_stop = 0;
 	assert_int_equal(pthread_create(&th[0], NULL, cc_reader, NULL), 0);

@@ -1248,7 +1248,7 @@ static void test_flow_remove_contended(void **state)
 	assert_int_equal(dp_flow_alloc(fw, &sh->flows, &rec), 0);
 	sh->flows.recs[rec].flags = 0;
 	__atomic_store_n(&sh->flows.recs[rec].state, DP_FLOW_ESTABLISHED, __ATOMIC_RELAXED);
-	assert_int_equal(dp_flow_insert(fw, &sh->flows, rec, &fwd, &rev, sh->qs), 0);
+	assert_int_equal(dp_flow_insert(fw, &sh->flows, rec, &fwd, &rev), 0);
 	mover.state = &sh->flows.recs[rec].state;
 	mover.page = (uint8_t *)((uintptr_t)mover.state & ~(uintptr_t)(pg - 1));
 	mover.page_len = pg;
