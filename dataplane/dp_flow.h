@@ -276,9 +276,10 @@ static inline bool dp_flow_key_exists(const struct dp_flow_table *t, const struc
 /*
  * A lookup in three steps, so that a batch of packets overlaps its cache
  * misses: dp_flow_prefetch() as each key is built (its bucket starts
- * coming), dp_flow_candidates() for the whole batch (each bucket read, the
- * record its signature names starts coming), dp_flow_confirm() as each
- * packet is handled (its record is in cache by then).
+ * coming), dp_flow_candidates() some packets later (the bucket read, the
+ * records its signature names start coming), dp_flow_confirm() some packets
+ * later again, when the packet is handled (its record is in cache by then).
+ * How far apart is the caller's choice (dp_worker.c).
  */
 static inline uint32_t dp_flow_prefetch(const struct dp_flow_table *t, const struct dp_flow_key *key)
 {

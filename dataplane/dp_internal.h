@@ -62,6 +62,7 @@ struct dp_txbuf {
 /* The TCP packets of a burst, between classification and forwarding. */
 struct dp_batch {
 	unsigned n;
+	unsigned n_cand; /* slots whose candidates were taken */
 	struct rte_mbuf *m[DP_BATCH];
 	struct dp_pkt p[DP_BATCH];
 	struct dp_flow_key key[DP_BATCH];

@@ -342,11 +342,26 @@ static void reset_sweep(struct dp_worker *w)
 }
 
 /*
- * The batch's lookups overlap their cache misses (dp_flow.h): the buckets
- * were requested as the packets were parsed, the records are requested here
- * for the whole batch, and each is confirmed when its packet's turn comes.
- * With a million flows these misses are most of the cost.
+ * The batch's lookups overlap their cache misses with the work on other
+ * packets (dp_flow.h). A packet's bucket is requested as it is parsed; its
+ * bucket is read (and its record requested) DP_CAND_LAG packets later in the
+ * parse, or DP_CAND_AHEAD packets before its turn in the forwarding loop;
+ * its record is read at its turn. Taking all the candidates at once, then
+ * forwarding, stalled on the first records of every burst: at a million
+ * flows about 30 cycles a packet (171 -> 142, medians of 7 A/B runs).
  */
+#define DP_CAND_LAG 12
+#define DP_CAND_AHEAD 16
+
+static inline void batch_candidates(const struct dp_flow_table *t, struct dp_batch *b,
+				    unsigned upto)
+{
+	if (b->n_cand < upto) {
+		dp_flow_candidates(t, &b->hash[b->n_cand], upto - b->n_cand, &b->cand[b->n_cand]);
+		b->n_cand = upto;
+	}
+}
+
 static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 {
 	struct dp_shared *sh = w->sh;
@@ -354,8 +369,8 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 
 	if (b->n == 0)
 		return;
-	dp_flow_candidates(&sh->flows, b->hash, b->n, b->cand);
 	for (i = 0; i < b->n; i++) {
+		batch_candidates(&sh->flows, b, RTE_MIN(b->n, i + 1 + DP_CAND_AHEAD));
 		/* also finds a flow opened earlier in this batch (a retransmitted SYN) */
 		int64_t ref = dp_flow_confirm(&sh->flows, &b->key[i], b->hash[i], b->cand[i]);
 		uint32_t rec = (uint32_t)(ref >> 1);
@@ -381,6 +396,7 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 		forward(w, b->m[i], &b->p[i], rec, reverse);
 	}
 	b->n = 0;
+	b->n_cand = 0;
 }
 
 void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts, uint16_t n,
@@ -420,6 +436,8 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 			b->m[b->n] = m;
 			if (++b->n == DP_BATCH)
 				tcp_batch_run(w, b);
+			else if (b->n > DP_CAND_LAG)
+				batch_candidates(&w->sh->flows, b, b->n - DP_CAND_LAG);
 		}
 	}
 	tcp_batch_run(w, b);
