@@ -4,10 +4,6 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
@@ -25,47 +21,12 @@ _Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: on
 
 /* ---- the hash table ---- */
 
-/*
- * A slot's signature byte: 7 bits of the hash and, lowest, which end of the
- * record the key is. Lookups compare the hash bits (@mask SIG_HASH); a writer
- * removing a key compares the end too (@mask 0xff): the two keys of one
- * record may share a bucket and hash bits, and only the end tells their
- * slots apart.
- */
-#define SIG_HASH 0xfe
-
-/* Slots of @b (among @used) whose signature byte masked with @mask is @sig. */
-static inline uint32_t sig_matches(const struct dp_flow_bucket *b, uint32_t used, uint8_t sig,
-				   uint8_t mask)
-{
-#ifdef __SSE2__
-	/* 16 bytes from sig[0]: the 16th is not a signature, @used masks it */
-	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b->sig);
-
-	v = _mm_and_si128(v, _mm_set1_epi8((char)mask));
-	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)sig))) & used;
-#else
-	uint32_t m = 0;
-
-	for (unsigned i = 0; i < DP_FLOW_SLOTS; i++)
-		m |= (uint32_t)((b->sig[i] & mask) == sig) << i;
-	return m & used;
-#endif
-}
-
-static inline uint32_t slot_rec(const struct dp_flow_bucket *b, unsigned s)
-{
-	const uint8_t *r = b->rec[s];
-
-	return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16;
-}
-
 /* Search bucket @b for @key among the slots in @used. */
 static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
 {
-	for (uint32_t m = sig_matches(b, used, (uint8_t)sig, SIG_HASH); m; m &= m - 1) {
-		uint32_t rec = slot_rec(b, (unsigned)__builtin_ctz(m));
+	for (uint32_t m = dp_flow_sig_matches(b, used, (uint8_t)sig, DP_FLOW_SIG_HASH); m; m &= m - 1) {
+		uint32_t rec = dp_flow_slot_rec(b, (unsigned)__builtin_ctz(m));
 		int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
 
 		if (end >= 0)
@@ -96,28 +57,8 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
 			uint32_t *cand)
 {
-	for (unsigned i = 0; i < n; i++) {
-		const struct dp_flow_bucket *b = &t->buckets[hash[i] & t->bucket_mask];
-		uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE);
-		uint32_t m = sig_matches(b, used, dp_flow_sig(hash[i]), SIG_HASH), rec;
-
-		cand[i] = DP_FLOW_NO_CANDIDATE;
-		/* the first signature match is almost always the key */
-		if (m) {
-			rec = slot_rec(b, (unsigned)__builtin_ctz(m));
-			if (rec < t->n_recs) {
-				cand[i] = rec;
-				rte_prefetch0(&t->recs[rec]);
-			}
-			/* about one packet in a hundred at 4 keys a bucket: when the
-			 * first is not the key, dp_flow_confirm() reads the others */
-			for (m &= m - 1; unlikely(m); m &= m - 1) {
-				rec = slot_rec(b, (unsigned)__builtin_ctz(m));
-				if (rec < t->n_recs)
-					rte_prefetch0(&t->recs[rec]);
-			}
-		}
-	}
+	for (unsigned i = 0; i < n; i++)
+		cand[i] = dp_flow_candidate(t, hash[i]);
 }
 
 uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
@@ -181,10 +122,10 @@ static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key,
 		struct dp_flow_bucket *b = bs[k];
 		uint32_t used = b->used;
 
-		for (uint32_t m = sig_matches(b, used, dp_flow_sig(h) | end, 0xff); m; m &= m - 1) {
+		for (uint32_t m = dp_flow_sig_matches(b, used, dp_flow_sig(h) | end, 0xff); m; m &= m - 1) {
 			unsigned s = (unsigned)__builtin_ctz(m);
 
-			if (slot_rec(b, s) != rec)
+			if (dp_flow_slot_rec(b, s) != rec)
 				continue;
 			__atomic_store_n(&b->used, (uint16_t)(used & ~(1u << s)), __ATOMIC_RELEASE);
 			if (k == 1)

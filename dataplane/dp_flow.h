@@ -43,6 +43,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
@@ -227,11 +231,44 @@ static inline bool dp_flow_key_equal(const struct dp_flow_key *a, const struct d
 	return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
 }
 
-/* The hash bits of a slot's signature byte (its lowest bit is the key's end
- * of the record, see dp_flow.c). */
+/*
+ * A slot's signature byte: 7 bits of the hash and, lowest, which end of the
+ * record the key is. Lookups compare the hash bits (@mask DP_FLOW_SIG_HASH);
+ * a writer removing a key compares the end too (@mask 0xff): the two keys of
+ * one record may share a bucket and hash bits, and only the end tells their
+ * slots apart.
+ */
+#define DP_FLOW_SIG_HASH 0xfe
+
 static inline uint8_t dp_flow_sig(uint32_t hash)
 {
-	return (uint8_t)(hash >> 24) & 0xfe;
+	return (uint8_t)(hash >> 24) & DP_FLOW_SIG_HASH;
+}
+
+/* Slots of @b (among @used) whose signature byte masked with @mask is @sig. */
+static inline uint32_t dp_flow_sig_matches(const struct dp_flow_bucket *b, uint32_t used,
+					   uint8_t sig, uint8_t mask)
+{
+#ifdef __SSE2__
+	/* 16 bytes from sig[0]: the 16th is not a signature, @used masks it */
+	__m128i v = _mm_loadu_si128((const __m128i *)(const void *)b->sig);
+
+	v = _mm_and_si128(v, _mm_set1_epi8((char)mask));
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)sig))) & used;
+#else
+	uint32_t m = 0;
+
+	for (unsigned i = 0; i < DP_FLOW_SLOTS; i++)
+		m |= (uint32_t)((b->sig[i] & mask) == sig) << i;
+	return m & used;
+#endif
+}
+
+static inline uint32_t dp_flow_slot_rec(const struct dp_flow_bucket *b, unsigned s)
+{
+	const uint8_t *r = b->rec[s];
+
+	return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16;
 }
 
 /* Record reference (rec << 1 | reverse) of @key in bucket @b, or -1; @sig:
@@ -290,6 +327,32 @@ static inline uint32_t dp_flow_prefetch(const struct dp_flow_table *t, const str
 }
 
 #define DP_FLOW_NO_CANDIDATE UINT32_MAX
+
+/* The second step for one key of hash @hash: its candidate record (the first
+ * signature match, almost always the key), or DP_FLOW_NO_CANDIDATE. */
+static inline uint32_t dp_flow_candidate(const struct dp_flow_table *t, uint32_t hash)
+{
+	const struct dp_flow_bucket *b = &t->buckets[hash & t->bucket_mask];
+	uint32_t used = __atomic_load_n(&b->used, __ATOMIC_ACQUIRE);
+	uint32_t m = dp_flow_sig_matches(b, used, dp_flow_sig(hash), DP_FLOW_SIG_HASH);
+	uint32_t rec, cand = DP_FLOW_NO_CANDIDATE;
+
+	if (m) {
+		rec = dp_flow_slot_rec(b, (unsigned)__builtin_ctz(m));
+		if (rec < t->n_recs) {
+			cand = rec;
+			rte_prefetch0(&t->recs[rec]);
+		}
+		/* about one packet in a hundred at 4 keys a bucket: when the first
+		 * is not the key, dp_flow_confirm() reads the others */
+		for (m &= m - 1; unlikely(m); m &= m - 1) {
+			rec = dp_flow_slot_rec(b, (unsigned)__builtin_ctz(m));
+			if (rec < t->n_recs)
+				rte_prefetch0(&t->recs[rec]);
+		}
+	}
+	return cand;
+}
 
 void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
 			uint32_t *cand);

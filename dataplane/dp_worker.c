@@ -356,10 +356,8 @@ static void reset_sweep(struct dp_worker *w)
 static inline void batch_candidates(const struct dp_flow_table *t, struct dp_batch *b,
 				    unsigned upto)
 {
-	if (b->n_cand < upto) {
-		dp_flow_candidates(t, &b->hash[b->n_cand], upto - b->n_cand, &b->cand[b->n_cand]);
-		b->n_cand = upto;
-	}
+	for (; b->n_cand < upto; b->n_cand++)
+		b->cand[b->n_cand] = dp_flow_candidate(t, b->hash[b->n_cand]);
 }
 
 static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
