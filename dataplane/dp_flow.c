@@ -25,7 +25,9 @@ _Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: on
 static int64_t bucket_search(const struct dp_flow_table *t, const struct dp_flow_bucket *b,
 			     uint32_t used, const struct dp_flow_key *key, uint32_t sig)
 {
-	for (uint32_t m = dp_flow_sig_matches(b, used, (uint8_t)sig, DP_FLOW_SIG_HASH); m; m &= m - 1) {
+	uint32_t m = dp_flow_sig_matches(b, used, (uint8_t)sig, DP_FLOW_SIG_HASH);
+
+	for (; m; m &= m - 1) {
 		uint32_t rec = dp_flow_slot_rec(b, (unsigned)__builtin_ctz(m));
 		int end = rec < t->n_recs ? dp_flow_key_end(t, rec, key) : -1;
 
@@ -54,13 +56,6 @@ int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_
 	return ref < 0 ? -ENOENT : ref;
 }
 
-void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
-			uint32_t *cand)
-{
-	for (unsigned i = 0; i < n; i++)
-		cand[i] = dp_flow_candidate(t, hash[i]);
-}
-
 uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow_key *keys,
 			     unsigned n, uint32_t *refs)
 {
@@ -70,7 +65,8 @@ uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow
 
 	for (i = 0; i < n; i++)
 		hash[i] = dp_flow_prefetch(t, &keys[i]);
-	dp_flow_candidates(t, hash, n, cand);
+	for (i = 0; i < n; i++)
+		cand[i] = dp_flow_candidate(t, hash[i]);
 	for (i = 0; i < n; i++) {
 		int64_t ref = dp_flow_confirm(t, &keys[i], hash[i], cand[i]);
 
@@ -122,7 +118,9 @@ static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key,
 		struct dp_flow_bucket *b = bs[k];
 		uint32_t used = b->used;
 
-		for (uint32_t m = dp_flow_sig_matches(b, used, dp_flow_sig(h) | end, 0xff); m; m &= m - 1) {
+		uint32_t m = dp_flow_sig_matches(b, used, dp_flow_sig(h) | end, 0xff);
+
+		for (; m; m &= m - 1) {
 			unsigned s = (unsigned)__builtin_ctz(m);
 
 			if (dp_flow_slot_rec(b, s) != rec)

@@ -313,7 +313,7 @@ static inline bool dp_flow_key_exists(const struct dp_flow_table *t, const struc
 /*
  * A lookup in three steps, so that a batch of packets overlaps its cache
  * misses: dp_flow_prefetch() as each key is built (its bucket starts
- * coming), dp_flow_candidates() some packets later (the bucket read, the
+ * coming), dp_flow_candidate() some packets later (the bucket read, the
  * records its signature names start coming), dp_flow_confirm() some packets
  * later again, when the packet is handled (its record is in cache by then).
  * How far apart is the caller's choice (dp_worker.c).
@@ -353,9 +353,6 @@ static inline uint32_t dp_flow_candidate(const struct dp_flow_table *t, uint32_t
 	}
 	return cand;
 }
-
-void dp_flow_candidates(const struct dp_flow_table *t, const uint32_t *hash, unsigned n,
-			uint32_t *cand);
 
 /* Which end of record @rec @key is: 0, DP_FLOW_REVERSE, or -1 for neither. */
 static inline int dp_flow_key_end(const struct dp_flow_table *t, uint32_t rec,

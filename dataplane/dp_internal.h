@@ -67,7 +67,7 @@ struct dp_batch {
 	struct dp_pkt p[DP_BATCH];
 	struct dp_flow_key key[DP_BATCH];
 	uint32_t hash[DP_BATCH]; /* dp_flow_prefetch() */
-	uint32_t cand[DP_BATCH]; /* dp_flow_candidates() */
+	uint32_t cand[DP_BATCH]; /* dp_flow_candidate() */
 };
 
 struct dp_worker {
