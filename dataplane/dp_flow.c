@@ -429,6 +429,11 @@ void dp_flow_track(struct dp_flow *f, bool reverse, uint8_t tcp_flags, uint32_t 
 	if (__atomic_load_n(&f->last_seen, __ATOMIC_RELAXED) != now_ms)
 		__atomic_store_n(&f->last_seen, now_ms, __ATOMIC_RELAXED);
 	old = __atomic_load_n(&f->state, __ATOMIC_RELAXED);
+	/* most packets: without SYN, FIN or RST only the client's handshake
+	 * ACK (after SYN_ACK) moves a state */
+	if (likely(!(tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_FIN_FLAG | RTE_TCP_RST_FLAG))) &&
+	    old != DP_FLOW_SYN_ACK)
+		return;
 	do {
 		new = next_state(old, reverse, tcp_flags);
 		if (new == old)
