@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -18,6 +19,7 @@
 _Static_assert(sizeof(struct dp_flow_key) == 16, "flow key layout");
 _Static_assert(sizeof(struct dp_flow) == RTE_CACHE_LINE_SIZE, "flow record: one cache line");
 _Static_assert(sizeof(struct dp_flow_bucket) == RTE_CACHE_LINE_SIZE, "bucket: one cache line");
+_Static_assert(offsetof(struct dp_flow_bucket, rec) > 0, "dp_flow_slot_rec() reads a byte before");
 
 /* ---- the hash table ---- */
 

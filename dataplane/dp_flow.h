@@ -47,6 +47,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <rte_byteorder.h>
 #include <rte_hash_crc.h>
 #include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
@@ -266,9 +267,12 @@ static inline uint32_t dp_flow_sig_matches(const struct dp_flow_bucket *b, uint3
 
 static inline uint32_t dp_flow_slot_rec(const struct dp_flow_bucket *b, unsigned s)
 {
-	const uint8_t *r = b->rec[s];
+	uint32_t v;
 
-	return (uint32_t)r[0] | (uint32_t)r[1] << 8 | (uint32_t)r[2] << 16;
+	/* one load of the byte before and the slot's three (a signature byte
+	 * or the previous slot's last: still in the bucket), shifted out */
+	memcpy(&v, &b->rec[s][0] - 1, sizeof(v));
+	return rte_le_to_cpu_32(v) >> 8;
 }
 
 /* Record reference (rec << 1 | reverse) of @key in bucket @b, or -1; @sig:

@@ -440,8 +440,8 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 			b->m[b->n] = m;
 			if (++b->n == DP_BATCH)
 				tcp_batch_run(w, b);
-			else if (b->n > DP_CAND_LAG)
-				batch_candidates(&w->sh->flows, b, b->n - DP_CAND_LAG);
+			else if (b->n > DP_CAND_LAG) /* one step: n_cand is n - 1 - LAG */
+				batch_candidates(&w->sh->flows, b, b->n_cand + 1);
 		}
 	}
 	tcp_batch_run(w, b);

@@ -2,7 +2,7 @@
 /* The flow table's own hash (dp_flow.h) driven directly with keys chosen to
  * collide: a full primary bucket spilling into its alternate, both full, a
  * signature shared by two keys, duplicates refused, a reverse key replaced,
- * and the bulk lookup agreeing with the single one. */
+ * the bulk lookup agreeing with the single one, and slot indexes read whole. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -439,6 +439,31 @@ static void *cc_reader(void *arg)
 /* Flows keep being found, in both directions and with the right record,
  * while other flows are inserted and removed around them in the same
  * buckets by two writers (the table is small: every bucket is busy). */
+/* A slot's 24-bit record index comes back whole in every slot, the first
+ * (read with the signature byte before it) and the last included, whatever
+ * the bytes around it hold. */
+static void test_slot_index_width(void **state)
+{
+	static const uint32_t recs[] = { 0, 1, 0xff, 0x100, 0xffff, 0x10000, 0xabcdef,
+					 DP_FLOW_MAX - 1 };
+	struct dp_flow_bucket b;
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(recs) / sizeof(recs[0]); k++) {
+		memset(&b, 0xa5, sizeof(b));
+		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++) {
+			uint32_t rec = (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1);
+
+			b.rec[s][0] = (uint8_t)rec;
+			b.rec[s][1] = (uint8_t)(rec >> 8);
+			b.rec[s][2] = (uint8_t)(rec >> 16);
+		}
+		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++)
+			assert_int_equal(dp_flow_slot_rec(&b, s),
+					 (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1));
+	}
+}
+
 static void test_concurrent_churn(void **state)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(CC_WORKERS + 1);
@@ -488,6 +513,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rekey_twin_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_agrees, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hash_keyed, setup, teardown),
+		cmocka_unit_test(test_slot_index_width),
 		cmocka_unit_test(test_concurrent_churn),
 	};
 
