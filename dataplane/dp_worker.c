@@ -363,15 +363,15 @@ static inline void batch_candidates(const struct dp_flow_table *t, struct dp_bat
 static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 {
 	struct dp_shared *sh = w->sh;
-	unsigned i, c;
+	unsigned i, c, n = b->n;
 
-	if (b->n == 0)
+	if (n == 0)
 		return;
-	batch_candidates(&sh->flows, b, RTE_MIN(b->n, DP_CAND_AHEAD));
+	batch_candidates(&sh->flows, b, RTE_MIN(n, DP_CAND_AHEAD));
 	c = b->n_cand;
-	for (i = 0; i < b->n; i++) {
+	for (i = 0; i < n; i++) {
 		/* one step keeps them DP_CAND_AHEAD ahead */
-		if (c < b->n) {
+		if (c < n) {
 			b->cand[c] = dp_flow_candidate(&sh->flows, b->hash[c]);
 			c++;
 		}
@@ -411,6 +411,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 	struct dp_batch *b = &w->batch;
 	struct dp_flow_key key;
 	enum dp_drop why;
+	uint64_t bytes = 0;
 	uint16_t i;
 
 	w->now_ms = now_tsc / w->sh->tsc_per_ms;
@@ -425,8 +426,7 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		ps->rx_packets++;
-		ps->rx_bytes += rte_pktmbuf_pkt_len(m);
+		bytes += rte_pktmbuf_pkt_len(m);
 		why = dp_pkt_parse(m, mac, p);
 		if (why != DP_PASS) {
 			dp_drop(w, m, why);
@@ -445,6 +445,8 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 		}
 	}
 	tcp_batch_run(w, b);
+	ps->rx_packets += n;
+	ps->rx_bytes += bytes;
 }
 
 uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **out,
