@@ -80,12 +80,12 @@ uint64_t dp_flow_lookup_bulk(const struct dp_flow_table *t, const struct dp_flow
 	return hits;
 }
 
-/* Writers, under write_lock. */
+/* Writers, under write_lock; the keys' hashes @h are computed by the caller
+ * (a key given by the caller before the lock, a record's key under it). */
 
-static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec,
-		      unsigned end)
+static int slot_claim(struct dp_flow_table *t, uint32_t h, uint32_t rec, unsigned end)
 {
-	uint32_t h = dp_flow_hash(t, key), sig = dp_flow_sig(h) | end;
+	uint32_t sig = dp_flow_sig(h) | end;
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask], *b = prim;
 	uint32_t used = b->used;
 
@@ -108,18 +108,15 @@ static int slot_claim(struct dp_flow_table *t, const struct dp_flow_key *key, ui
 	return 0;
 }
 
-/* Free the slot of @key, end @end of record @rec, wherever it is. */
-static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key, uint32_t rec,
-			 unsigned end)
+/* Free the slot of the key of hash @h, end @end of record @rec, wherever it is. */
+static void slot_release(struct dp_flow_table *t, uint32_t h, uint32_t rec, unsigned end)
 {
-	uint32_t h = dp_flow_hash(t, key);
 	struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
 	struct dp_flow_bucket *bs[2] = { prim, &t->buckets[dp_flow_bucket_alt(t, h)] };
 
 	for (unsigned k = 0; k < (prim->overflow ? 2u : 1u); k++) {
 		struct dp_flow_bucket *b = bs[k];
 		uint32_t used = b->used;
-
 		uint32_t m = dp_flow_sig_matches(b, used, dp_flow_sig(h) | end, 0xff);
 
 		for (; m; m &= m - 1) {
@@ -137,7 +134,7 @@ static void slot_release(struct dp_flow_table *t, const struct dp_flow_key *key,
 	}
 }
 
-/* Whether one more key fits where @key would go. */
+/* Whether one more key of hash @h fits. */
 static bool slot_room(const struct dp_flow_table *t, uint32_t h)
 {
 	const struct dp_flow_bucket *prim = &t->buckets[h & t->bucket_mask];
@@ -302,20 +299,21 @@ int dp_flow_insert(struct dp_flow_worker *fw, struct dp_flow_table *t, uint32_t 
 		   const struct dp_flow_key *fwd, const struct dp_flow_key *rev)
 {
 	struct dp_flow *f = &t->recs[rec];
+	uint32_t hf = dp_flow_hash(t, fwd), hr = dp_flow_hash(t, rev);
 	int ret = -ENOSPC;
 
 	f->key[0] = *fwd;
 	f->key[DP_FLOW_REVERSE] = *rev;
 	rte_spinlock_lock(&t->write_lock);
-	if (dp_flow_key_exists(t, fwd) || dp_flow_key_exists(t, rev)) {
+	if (dp_flow_find_hashed(t, fwd, hf) >= 0 || dp_flow_find_hashed(t, rev, hr) >= 0) {
 		ret = -EEXIST;
-	} else if (slot_room(t, dp_flow_hash(t, fwd)) && slot_room(t, dp_flow_hash(t, rev)) &&
-		   slot_claim(t, rev, rec, DP_FLOW_REVERSE) == 0) {
+	} else if (slot_room(t, hf) && slot_room(t, hr) &&
+		   slot_claim(t, hr, rec, DP_FLOW_REVERSE) == 0) {
 		/* reverse first: once the client side is visible, replies must be too */
-		if (slot_claim(t, fwd, rec, 0) == 0)
+		if (slot_claim(t, hf, rec, 0) == 0)
 			ret = 0;
 		else /* both keys in one full pair of buckets */
-			slot_release(t, rev, rec, DP_FLOW_REVERSE);
+			slot_release(t, hr, rec, DP_FLOW_REVERSE);
 	}
 	rte_spinlock_unlock(&t->write_lock);
 	if (ret < 0)
@@ -344,23 +342,25 @@ static struct dp_flow_defer *defer_slot_wait(struct dp_flow_worker *fw, struct d
 int dp_flow_rekey_reverse(struct dp_flow_table *t, uint32_t rec, const struct dp_flow_key *new_rev)
 {
 	struct dp_flow *f = &t->recs[rec];
+	uint32_t h_old, h_new = dp_flow_hash(t, new_rev);
 	int ret = 0;
 
 	rte_spinlock_lock(&t->write_lock);
-	if (dp_flow_key_exists(t, new_rev)) {
+	h_old = dp_flow_hash(t, &f->key[DP_FLOW_REVERSE]);
+	if (dp_flow_find_hashed(t, new_rev, h_new) >= 0) {
 		ret = -EEXIST;
 	} else {
 		/* the old key goes first: its slot names the same record as the new */
-		slot_release(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
-		if (!slot_room(t, dp_flow_hash(t, new_rev))) {
+		slot_release(t, h_old, rec, DP_FLOW_REVERSE);
+		if (!slot_room(t, h_new)) {
 			/* room just freed */
-			slot_claim(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
+			slot_claim(t, h_old, rec, DP_FLOW_REVERSE);
 			ret = -ENOSPC;
 		} else {
 			/* the key before the slot: a reader confirms against it */
 			memcpy(&f->key[DP_FLOW_REVERSE], new_rev, sizeof(*new_rev));
 			__atomic_thread_fence(__ATOMIC_RELEASE);
-			slot_claim(t, new_rev, rec, DP_FLOW_REVERSE);
+			slot_claim(t, h_new, rec, DP_FLOW_REVERSE);
 		}
 	}
 	rte_spinlock_unlock(&t->write_lock);
@@ -372,9 +372,10 @@ static void retire(struct dp_flow_table *t, uint32_t rec, struct dp_flow_defer *
 {
 	struct dp_flow *f = &t->recs[rec];
 
+	/* the record's keys are hashed under the lock: a rekey may be replacing one */
 	rte_spinlock_lock(&t->write_lock);
-	slot_release(t, &f->key[0], rec, 0);
-	slot_release(t, &f->key[DP_FLOW_REVERSE], rec, DP_FLOW_REVERSE);
+	slot_release(t, dp_flow_hash(t, &f->key[0]), rec, 0);
+	slot_release(t, dp_flow_hash(t, &f->key[DP_FLOW_REVERSE]), rec, DP_FLOW_REVERSE);
 	rte_spinlock_unlock(&t->write_lock);
 	d->rec = rec;
 }

@@ -32,9 +32,10 @@
  * above one, up to 64 B per flow. Without hugepages both arrays are mapped
  * apart from the DPDK heap with transparent huge pages (dp_flow.c). At an
  * average of 4 keys in 15 slots about one bucket in 60,000 overflows; a key
- * whose two buckets are both full is refused (counted as table full). A tls flow also holds a handshake context (dp_tls.h, a fixed
- * pool) from its cookie ACK until the server flight is scanned, plus its
- * hello bytes until binding.
+ * whose two buckets are both full is refused (counted as table full).
+ * A tls flow also holds a handshake context (dp_tls.h, a fixed pool) from
+ * its cookie ACK until the server flight is scanned, plus its hello bytes
+ * until binding.
  */
 #ifndef DP_FLOW_H
 #define DP_FLOW_H
@@ -285,15 +286,21 @@ int64_t dp_flow_bucket_find(const struct dp_flow_table *t, const struct dp_flow_
 int64_t dp_flow_lookup_slow(const struct dp_flow_table *t, const struct dp_flow_key *key,
 			    uint32_t hash);
 
-/* Record reference of @key, or -ENOENT. */
-static inline int64_t dp_flow_find(const struct dp_flow_table *t, const struct dp_flow_key *key)
+/* Record reference of @key, of hash @h, or -ENOENT. */
+static inline int64_t dp_flow_find_hashed(const struct dp_flow_table *t,
+					  const struct dp_flow_key *key, uint32_t h)
 {
-	uint32_t h = dp_flow_hash(t, key);
 	int64_t ref = dp_flow_bucket_find(t, &t->buckets[h & t->bucket_mask], key, dp_flow_sig(h));
 
 	if (ref < 0)
 		ref = dp_flow_lookup_slow(t, key, h);
 	return ref;
+}
+
+/* Record reference of @key, or -ENOENT. */
+static inline int64_t dp_flow_find(const struct dp_flow_table *t, const struct dp_flow_key *key)
+{
+	return dp_flow_find_hashed(t, key, dp_flow_hash(t, key));
 }
 
 /* Record index for @key and whether @key is the reverse (backend side) one; -ENOENT. */
@@ -377,16 +384,13 @@ static inline int dp_flow_key_end(const struct dp_flow_table *t, uint32_t rec,
 static inline int64_t dp_flow_confirm(const struct dp_flow_table *t, const struct dp_flow_key *key,
 				      uint32_t hash, uint32_t cand)
 {
-	int64_t ref;
-	int end;
-
 	if (likely(cand != DP_FLOW_NO_CANDIDATE)) {
-		end = dp_flow_key_end(t, cand, key);
+		int end = dp_flow_key_end(t, cand, key);
+
 		if (likely(end >= 0))
 			return (int64_t)cand << 1 | end;
 	}
-	ref = dp_flow_bucket_find(t, &t->buckets[hash & t->bucket_mask], key, dp_flow_sig(hash));
-	return ref >= 0 ? ref : dp_flow_lookup_slow(t, key, hash);
+	return dp_flow_find_hashed(t, key, hash);
 }
 
 /*

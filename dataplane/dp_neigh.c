@@ -8,7 +8,6 @@
 
 #include "dp_neigh.h"
 
-
 static uint64_t pack(const uint8_t mac[6])
 {
 	uint64_t hw = 0;

@@ -87,7 +87,6 @@ static inline enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *
 	return DP_NEIGH_UNRESOLVED;
 }
 
-
 /* Claim the right to send the next request for @slot (one per probe interval). */
 bool dp_neigh_may_request(struct dp_neigh_table *t, uint32_t slot, uint64_t now_ms);
 

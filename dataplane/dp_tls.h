@@ -50,8 +50,6 @@
 struct dp_worker;
 struct dp_shared;
 struct dp_pkt;
-struct dp_flow;
-struct dp_flow_key;
 
 /* What tlslb announces to clients: its window shift, and the SYN-ACK's window
  * (unscaled in a SYN): no more than the hello buffer holds. */

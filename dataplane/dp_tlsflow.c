@@ -427,8 +427,8 @@ static void client_rst(struct dp_worker *w, uint32_t rec, const struct dp_hsctx 
 	const struct dp_service *s = &w->snap->svc[hs->svc];
 
 	dp_tcpout_send(w, f->client_nh, &(struct dp_tcpout){
-		.src = s->vip, .dst = dp_flow_client_ip(f), .sport = s->port, .dport = dp_flow_client_port(f),
-		.seq = hs->cookie_isn + 1, .ack = dp_hellobuf_rcv_nxt(&hs->hb),
+		.src = s->vip, .dst = dp_flow_client_ip(f), .sport = s->port,
+		.dport = dp_flow_client_port(f), .seq = hs->cookie_isn + 1, .ack = dp_hellobuf_rcv_nxt(&hs->hb),
 		.flags = FL_RST | FL_ACK });
 }
 
@@ -530,12 +530,9 @@ static bool bind_to(struct dp_worker *w, uint32_t rec, struct dp_hsctx *hs, int 
 	rev = (struct dp_flow_key){ .src = bk->ip, .dst = dp_flow_client_ip(f), .sport = bk->port,
 				    .dport = dp_flow_client_port(f), .proto = IPPROTO_TCP,
 				    .family = AF_INET };
-	if (w->snap->svc[hs->svc].nat == CP_NAT_FULL) {
-		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
-			return false;
-	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
+	if (w->snap->svc[hs->svc].nat == CP_NAT_FULL && dp_worker_snat_pick(w, bk, f, &rev) < 0)
 		return false;
-	}
+	/* -EEXIST: that backend already has a connection from this client port */
 	if (dp_flow_rekey_reverse(&sh->flows, rec, &rev) < 0) {
 		f->snat_addr = old_addr;
 		f->snat_port = old_port;

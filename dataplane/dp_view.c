@@ -663,7 +663,6 @@ static void walk_global(struct walk *w)
 	struct dp_view *v = w->v;
 	static const char *const dir[2] = { "rx", "tx" };
 	unsigned i, k, d;
-	int32_t keys;
 
 	emit(w, F_INFO, -1, 1, dp_view_version(), rte_version(), OpenSSL_version(OPENSSL_VERSION));
 	emit(w, F_WORKERS, -1, v->sh->n_workers, NULL, NULL, NULL);
@@ -692,8 +691,7 @@ static void walk_global(struct walk *w)
 	emit(w, F_FLOWS_CLOSED, OFF(flows_closed), 0, NULL, NULL, NULL);
 	emit(w, F_FLOWS_FULL, OFF(flows_table_full), 0, NULL, NULL, NULL);
 	/* two keys per flow */
-	keys = (int32_t)dp_flow_key_count(&v->sh->flows);
-	emit(w, F_FLOWS_ACTIVE, -1, keys > 0 ? (uint64_t)keys / 2 : 0, NULL, NULL, NULL);
+	emit(w, F_FLOWS_ACTIVE, -1, dp_flow_key_count(&v->sh->flows) / 2, NULL, NULL, NULL);
 	emit(w, F_FLOWS_CAPACITY, -1, v->sh->flows.n_recs, NULL, NULL, NULL);
 	for (i = 0; i < DP_TLSC__COUNT; i++)
 		emit(w, F_TLS, OFF(tls[i]), 0, dp_tls_counter_names[i], NULL, NULL);

@@ -154,15 +154,12 @@ static int64_t new_flow(struct dp_worker *w, struct rte_mbuf *m, const struct dp
 		why = DP_DROP_NO_SNAT;
 		if (dp_worker_snat_pick(w, bk, f, &rev) < 0)
 			goto release;
-	} else if (dp_flow_key_exists(&sh->flows, &rev)) {
-		/* the backend would see two connections with one 4-tuple */
-		why = DP_DROP_FLOW_CLASH;
-		goto release;
 	}
 	__atomic_store_n(&f->state, DP_FLOW_SYN, __ATOMIC_RELAXED);
 	ret = dp_flow_insert(&w->fw, &sh->flows, rec, key, &rev);
 	if (ret < 0) {
-		/* another worker published one of the keys since we looked */
+		/* -EEXIST: the backend would see two connections with one
+		 * 4-tuple (two-arm NAT), or another worker took the key */
 		why = ret == -EEXIST ? DP_DROP_FLOW_CLASH : DP_DROP_FLOW_TABLE_FULL;
 		goto drop;
 	}

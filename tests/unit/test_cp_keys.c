@@ -250,6 +250,7 @@ test_per_server_sets(void **state)
 static void
 test_reannounce(void **state)
 {
+	struct cp_ip v = vip(), other = cp_ip4(0x0a00000b);
 	struct routes before;
 	struct fx f;
 	unsigned i;
@@ -260,13 +261,9 @@ test_reannounce(void **state)
 	assert_int_equal(f.rt.n, 2);
 	before = f.rt;
 	f.rt.n = 0;
-	{
-		struct cp_ip v = vip(), other = cp_ip4(0x0a00000b);
-
-		cp_keys_reannounce(f.k, &other, 443);
-		assert_int_equal(f.rt.n, 0);
-		cp_keys_reannounce(f.k, &v, 443);
-	}
+	cp_keys_reannounce(f.k, &other, 443);
+	assert_int_equal(f.rt.n, 0);
+	cp_keys_reannounce(f.k, &v, 443);
 	assert_int_equal(f.rt.n, before.n);
 	for (i = 0; i < before.n; i++)
 		assert_int_equal(route_of(&f.rt, before.r[i].name), before.r[i].port);

@@ -211,10 +211,11 @@ static void test_shared_signature(void **state)
 
 	(void)state;
 	for (n = 8;; n++) {
+		uint32_t hb;
+
 		b = key_of(n);
-		if (dp_flow_hash(&t, &b) == ha || (dp_flow_hash(&t, &b) & t.bucket_mask) != (ha & t.bucket_mask))
-			continue;
-		if (dp_flow_hash(&t, &b) >> 24 == ha >> 24)
+		hb = dp_flow_hash(&t, &b);
+		if (hb != ha && (hb & t.bucket_mask) == (ha & t.bucket_mask) && hb >> 24 == ha >> 24)
 			break;
 	}
 	rev_a = rev_of(&a);
@@ -369,6 +370,31 @@ static void test_hash_keyed(void **state)
 	assert_true(__builtin_popcount(seen) >= 5);
 }
 
+/* A slot's 24-bit record index comes back whole in every slot, the first
+ * (read with the signature byte before it) and the last included, whatever
+ * the bytes around it hold. */
+static void test_slot_index_width(void **state)
+{
+	static const uint32_t recs[] = { 0, 1, 0xff, 0x100, 0xffff, 0x10000, 0xabcdef,
+					 DP_FLOW_MAX - 1 };
+	struct dp_flow_bucket b;
+
+	(void)state;
+	for (unsigned k = 0; k < sizeof(recs) / sizeof(recs[0]); k++) {
+		memset(&b, 0xa5, sizeof(b));
+		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++) {
+			uint32_t rec = (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1);
+
+			b.rec[s][0] = (uint8_t)rec;
+			b.rec[s][1] = (uint8_t)(rec >> 8);
+			b.rec[s][2] = (uint8_t)(rec >> 16);
+		}
+		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++)
+			assert_int_equal(dp_flow_slot_rec(&b, s),
+					 (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1));
+	}
+}
+
 /* ---- concurrency: two writers churn flows while a reader looks up others ---- */
 
 #define CC_STABLE 300
@@ -439,31 +465,6 @@ static void *cc_reader(void *arg)
 /* Flows keep being found, in both directions and with the right record,
  * while other flows are inserted and removed around them in the same
  * buckets by two writers (the table is small: every bucket is busy). */
-/* A slot's 24-bit record index comes back whole in every slot, the first
- * (read with the signature byte before it) and the last included, whatever
- * the bytes around it hold. */
-static void test_slot_index_width(void **state)
-{
-	static const uint32_t recs[] = { 0, 1, 0xff, 0x100, 0xffff, 0x10000, 0xabcdef,
-					 DP_FLOW_MAX - 1 };
-	struct dp_flow_bucket b;
-
-	(void)state;
-	for (unsigned k = 0; k < sizeof(recs) / sizeof(recs[0]); k++) {
-		memset(&b, 0xa5, sizeof(b));
-		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++) {
-			uint32_t rec = (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1);
-
-			b.rec[s][0] = (uint8_t)rec;
-			b.rec[s][1] = (uint8_t)(rec >> 8);
-			b.rec[s][2] = (uint8_t)(rec >> 16);
-		}
-		for (unsigned s = 0; s < DP_FLOW_SLOTS; s++)
-			assert_int_equal(dp_flow_slot_rec(&b, s),
-					 (recs[k] + s * 0x010101u) & (DP_FLOW_MAX - 1));
-	}
-}
-
 static void test_concurrent_churn(void **state)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(CC_WORKERS + 1);
