@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
@@ -20,44 +21,69 @@ struct dp_nat4 {
 };
 
 /*
- * Rewrite @ip/@tcp to @to and decrement the TTL; the caller has checked that
- * the TTL is above 1. Inline: every forwarded packet takes it.
- *
- * RFC 1624 eqn. 3 for every word at once: HC' = ~(~HC + sum(~m + m')), with
- * 32-bit words (2^16 = 1 modulo 0xffff, so a 32-bit word adds its two 16-bit
- * halves) in a 64-bit accumulator that cannot overflow, and one fold per
- * checksum. An unchanged field adds ~m + m, a one's complement zero, which
- * changes nothing (the sum is never +0: a fold yields zero only from zero),
- * so no field needs a test.
+ * What replacing a field adds to a checksum (RFC 1624 eqn. 3: HC' =
+ * ~(~HC + ~m + m')), folded to 16 bits. It depends only on the old and new
+ * values, so a rewrite every packet of a flow makes (a VIP and its backend)
+ * is computed once, when the service table is built (dp_svc.h), and a packet
+ * pays one addition. Words are taken in memory order, like the checksum
+ * field: one's complement sums do not care which byte comes first, as long
+ * as every word is read the same way.
  */
+static inline uint16_t dp_nat_delta32(uint32_t old, uint32_t new)
+{
+	return dp_csum_fold64((uint64_t)(uint32_t)~old + new);
+}
+
+static inline uint16_t dp_nat_delta16(uint16_t old, uint16_t new)
+{
+	return dp_csum_fold((uint32_t)(uint16_t)~old + new);
+}
+
+/* The reverse rewrite's delta (new back to old): its one's complement negation. */
+static inline uint16_t dp_nat_delta_neg(uint16_t d)
+{
+	return (uint16_t)~d;
+}
+
+/* Decrementing the TTL, the high byte of its checksum word in network order,
+ * subtracts 0x0100 from that word whatever the TTL (above 0): a constant. */
+#define DP_NAT_TTL_DELTA ((uint16_t)~RTE_BE16(0x0100))
+
+/*
+ * Finish a rewrite whose fields the caller has stored: decrement the TTL
+ * (the caller has checked that it is above 1) and update both checksums.
+ * @d_addr: the deltas of the changed addresses, which both checksums cover
+ * (TCP through its pseudo-header); @d_tcp: those of the changed ports and
+ * any other TCP-only change (a spliced flow's sequence numbers). Each is a
+ * sum of 16-bit deltas (a 32-bit sum folds exactly). Inline: every forwarded
+ * packet takes it.
+ */
+static inline void dp_nat4_finish(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp,
+				  uint32_t d_addr, uint32_t d_tcp)
+{
+	uint32_t ipc = (uint32_t)(uint16_t)~ip->hdr_checksum + d_addr + DP_NAT_TTL_DELTA;
+	uint32_t tcpc = (uint32_t)(uint16_t)~tcp->cksum + d_addr + d_tcp;
+
+	ip->time_to_live--;
+	ip->hdr_checksum = (uint16_t)~dp_csum_fold(ipc);
+	tcp->cksum = (uint16_t)~dp_csum_fold(tcpc);
+}
+
+/* Rewrite @ip/@tcp to @to (any subset of the fields may change), deltas
+ * computed here from the packet; then as dp_nat4_finish(). */
 static inline void dp_nat4_apply(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp,
 				 const struct dp_nat4 *to)
 {
-	uint8_t ttl_proto[2] = { (uint8_t)(ip->time_to_live - 1), ip->next_proto_id };
-	uint16_t ttl_proto_old, ttl_proto_new;
-	uint32_t ports_old, ports_new;
-	uint64_t addrs, ipc, tcpc;
+	uint32_t d_addr = (uint32_t)dp_nat_delta32(ip->src_addr, to->src) +
+			  dp_nat_delta32(ip->dst_addr, to->dst);
+	uint32_t d_tcp = (uint32_t)dp_nat_delta16(tcp->src_port, to->sport) +
+			 dp_nat_delta16(tcp->dst_port, to->dport);
 
-	/* TTL shares a checksum word with the protocol; it is not in the TCP
-	 * pseudo-header, so only the IP checksum changes. The new word is built
-	 * in registers: reading it back after the byte store would stall on
-	 * store-to-load forwarding (a wider load over a narrower store). */
-	memcpy(&ttl_proto_old, &ip->time_to_live, 2);
-	memcpy(&ttl_proto_new, ttl_proto, 2);
-	memcpy(&ports_old, &tcp->src_port, 4);
-	memcpy(&ports_new, &to->sport, 4);
-
-	/* the addresses are in both checksums (TCP through the pseudo-header) */
-	addrs = (uint64_t)(uint32_t)~ip->src_addr + to->src + (uint32_t)~ip->dst_addr + to->dst;
-	ipc = (uint16_t)~ip->hdr_checksum + addrs + (uint16_t)~ttl_proto_old + ttl_proto_new;
-	tcpc = (uint16_t)~tcp->cksum + addrs + (uint32_t)~ports_old + ports_new;
-
-	ip->time_to_live = ttl_proto[0];
 	ip->src_addr = to->src;
 	ip->dst_addr = to->dst;
-	memcpy(&tcp->src_port, &ports_new, 4);
-	ip->hdr_checksum = (uint16_t)~dp_csum_fold64(ipc);
-	tcp->cksum = (uint16_t)~dp_csum_fold64(tcpc);
+	tcp->src_port = to->sport;
+	tcp->dst_port = to->dport;
+	dp_nat4_finish(ip, tcp, d_addr, d_tcp);
 }
 
 #endif /* DP_NAT_H */

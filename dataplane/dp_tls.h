@@ -153,9 +153,9 @@ void dp_tls_worker_fini(struct dp_worker *w);
 int dp_tls_new(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
 		const struct dp_flow_key *key, int svc);
 /* A packet of a tls flow (DP_FLOW_F_TLS). true: consumed; false: translated for splicing,
- * the caller forwards it as l4 does. */
+ * the caller forwards it as l4 does, adding @d_tcp to the checksum update. */
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
-		   bool reverse);
+		   bool reverse, uint32_t *d_tcp);
 /* Test seam, a no-op (weak): called on the unspliced path between the read
  * of the splice flags and the context lock, where another worker may splice
  * the flow; tests define it to run that worker there. */
@@ -185,9 +185,10 @@ struct dp_tcpout {
  * an empty mempool is counted as drop no_mbuf. */
 void dp_tcpout_send(struct dp_worker *w, uint32_t slot, const struct dp_tcpout *o);
 
-/* Splicing: rewrite a segment's sequence-dependent fields in place
- * (checksum updated incrementally), before the NAT rewrite. */
-void dp_splice_c2s(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
-void dp_splice_s2c(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
+/* Splicing: rewrite a segment's sequence-dependent fields in place, before
+ * the NAT rewrite. The checksum field is left alone: the result is what the
+ * rewrite adds to it, a sum of 16-bit deltas for dp_nat4_finish(). */
+uint32_t dp_splice_c2s(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
+uint32_t dp_splice_s2c(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
 
 #endif /* DP_TLS_H */

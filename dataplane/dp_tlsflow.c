@@ -963,9 +963,10 @@ static void scan_input(struct dp_worker *w, const struct dp_pkt *p, uint32_t rec
 	hs_free(w, rec);
 }
 
-/* A segment of a spliced flow: translated, or consumed (true). */
+/* A segment of a spliced flow: translated (its checksum change in @d_tcp),
+ * or consumed (true). */
 static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
-			   uint32_t rec, bool reverse)
+			   uint32_t rec, bool reverse, uint32_t *d_tcp)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_splice *sp = &sh->flows.recs[rec].splice;
@@ -1011,9 +1012,9 @@ static bool spliced_packet(struct dp_worker *w, struct rte_mbuf *m, const struct
 			rte_spinlock_unlock(&hs->lock);
 			hs_flush(w);
 		}
-		dp_splice_s2c(p->tcp, sp);
+		*d_tcp = dp_splice_s2c(p->tcp, sp);
 	} else {
-		dp_splice_c2s(p->tcp, sp);
+		*d_tcp = dp_splice_c2s(p->tcp, sp);
 	}
 	return false;
 }
@@ -1025,14 +1026,14 @@ __attribute__((weak)) void dp_tls_unspliced_seam(struct dp_worker *w, uint32_t r
 }
 
 bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
-		   bool reverse)
+		   bool reverse, uint32_t *d_tcp)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_splice *sp = &sh->flows.recs[rec].splice;
 	struct dp_hsctx *hs;
 
 	if (__atomic_load_n(&sp->flags, __ATOMIC_ACQUIRE) & DP_SPLICE_F_SPLICED)
-		return spliced_packet(w, m, p, rec, reverse);
+		return spliced_packet(w, m, p, rec, reverse, d_tcp);
 	if (!seg_csum_ok(m, p)) {
 		dp_drop(w, m, DP_DROP_TCP_CSUM);
 		return true;
@@ -1048,7 +1049,7 @@ bool dp_tls_packet(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt 
 		if (hs != NULL)
 			rte_spinlock_unlock(&hs->lock);
 		hs_flush(w);
-		return spliced_packet(w, m, p, rec, reverse);
+		return spliced_packet(w, m, p, rec, reverse, d_tcp);
 	}
 	if (hs == NULL) {
 		dp_drop(w, m, DP_DROP_TLS_STRAY);

@@ -178,36 +178,55 @@ drop:
 	return -1;
 }
 
+/*
+ * Rewrite and send a packet of flow @rec. A flow's packets all carry the
+ * same VIP and backend endpoints, so that part of the checksum update was
+ * computed with the service table (dp_svc.h); only full-NAT's client side
+ * is computed here. @d_tcp: what the caller changed in the TCP header
+ * besides (a splice), as a checksum delta.
+ */
 static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
-		    bool reverse)
+		    bool reverse, uint32_t d_tcp)
 {
 	struct dp_shared *sh = w->sh;
 	struct dp_flow *f = &sh->flows.recs[rec];
 	const struct dp_backend *bk = &w->snap->bk[f->backend];
 	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
 	struct dp_backend_stats *bs = &w->st.backend[f->backend];
-	struct dp_nat4 to;
+	struct rte_ipv4_hdr *ip = p->ip;
+	struct rte_tcp_hdr *tcp = p->tcp;
+	uint32_t d_addr;
 
-	dp_flow_track(f, reverse, p->tcp->tcp_flags, (uint32_t)w->now_ms);
+	dp_flow_track(f, reverse, tcp->tcp_flags, (uint32_t)w->now_ms);
 	bs->packets++;
 	bs->bytes += rte_pktmbuf_pkt_len(m);
 	if (!reverse) {
-		to.src = p->ip->src_addr;
-		to.sport = p->tcp->src_port;
+		d_addr = bk->nat_addr_delta;
+		d_tcp += bk->nat_port_delta;
 		if (s->nat == CP_NAT_FULL) {
-			to.src = w->snap->addr[f->snat_addr].ip.v4;
-			to.sport = f->snat_port;
+			uint32_t snat = w->snap->addr[f->snat_addr].ip.v4;
+
+			d_addr += dp_nat_delta32(ip->src_addr, snat);
+			d_tcp += dp_nat_delta16(tcp->src_port, f->snat_port);
+			ip->src_addr = snat;
+			tcp->src_port = f->snat_port;
 		}
-		to.dst = bk->ip;
-		to.dport = bk->port;
-		dp_nat4_apply(p->ip, p->tcp, &to);
+		ip->dst_addr = bk->ip;
+		tcp->dst_port = bk->port;
+		dp_nat4_finish(ip, tcp, d_addr, d_tcp);
 		dp_xmit_neigh(w, (uint32_t)bk->nh, m);
 	} else {
-		to.src = s->vip;
-		to.sport = s->port;
-		to.dst = dp_flow_client_ip(f);
-		to.dport = dp_flow_client_port(f);
-		dp_nat4_apply(p->ip, p->tcp, &to);
+		d_addr = dp_nat_delta_neg(bk->nat_addr_delta);
+		d_tcp += dp_nat_delta_neg(bk->nat_port_delta);
+		if (s->nat == CP_NAT_FULL) {
+			d_addr += dp_nat_delta32(ip->dst_addr, dp_flow_client_ip(f));
+			d_tcp += dp_nat_delta16(tcp->dst_port, dp_flow_client_port(f));
+			ip->dst_addr = dp_flow_client_ip(f);
+			tcp->dst_port = dp_flow_client_port(f);
+		}
+		ip->src_addr = s->vip;
+		tcp->src_port = s->port;
+		dp_nat4_finish(ip, tcp, d_addr, d_tcp);
 		dp_xmit_neigh(w, f->client_nh, m);
 	}
 }
@@ -376,6 +395,7 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 		int64_t ref = dp_flow_confirm(&sh->flows, &b->key[i], b->hash[i], b->cand[i]);
 		uint32_t rec = (uint32_t)(ref >> 1);
 		bool reverse = ref & DP_FLOW_REVERSE;
+		uint32_t d_tcp;
 
 		if (ref < 0) {
 			int64_t made = new_flow(w, b->m[i], &b->p[i], &b->key[i]);
@@ -391,10 +411,11 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			reset_flow(w, b->m[i], &b->p[i], rec, reverse);
 			continue;
 		}
+		d_tcp = 0;
 		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
-		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse))
+		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tcp))
 			continue;
-		forward(w, b->m[i], &b->p[i], rec, reverse);
+		forward(w, b->m[i], &b->p[i], rec, reverse, d_tcp);
 	}
 	b->n = 0;
 	b->n_cand = 0;

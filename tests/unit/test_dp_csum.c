@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Incremental checksum updates (RFC 1624) and the NAT rewrite, checked
- * against sums computed from scratch by the test's own code. */
+/* Incremental checksum updates (RFC 1624) and the NAT rewrite, whole or
+ * from prepared deltas, checked against sums computed from scratch by the
+ * test's own code. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -68,6 +69,53 @@ static void test_rewrite_random(void **state)
 	}
 }
 
+/*
+ * The forwarding path's form: deltas prepared from the two endpoints alone
+ * (as the service table does for a VIP and its backend), the reply's taken
+ * as their negation, a splice's sequence change added to the TCP update.
+ */
+static void test_rewrite_prepared(void **state)
+{
+	static uint8_t frame[DPT_FRAME_MAX + 2] __attribute__((aligned(8)));
+	uint8_t *f = frame + 2;
+	unsigned i;
+
+	(void)state;
+	srand(7);
+	for (i = 0; i < 200000; i++) {
+		struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
+					  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
+					  .flags = (uint8_t)rand(), .seq = rnd32(), .ack = rnd32(),
+					  .ttl = (uint8_t)(3 + rand() % 253),
+					  .payload = (uint16_t)(rand() % 40) };
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
+		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(f + 34);
+		size_t len = dpt_build(f, &spec);
+		uint32_t vip = ip->dst_addr, bk = i & 1 ? rnd32() : (i & 2 ? 0xffffffff : 0);
+		uint16_t vport = tcp->dst_port, bport = (uint16_t)rand();
+		uint16_t d_addr = dp_nat_delta32(vip, bk), d_port = dp_nat_delta16(vport, bport);
+		uint32_t seq, new_seq;
+		uint8_t ttl = ip->time_to_live;
+
+		/* to the backend, with the sequence number moved as a splice does */
+		memcpy(&seq, &tcp->sent_seq, 4);
+		new_seq = seq + rnd32();
+		memcpy(&tcp->sent_seq, &new_seq, 4);
+		ip->dst_addr = bk;
+		tcp->dst_port = bport;
+		dp_nat4_finish(ip, tcp, d_addr, (uint32_t)d_port + dp_nat_delta32(seq, new_seq));
+		if (!dpt_ipv4_csum_ok(f, len) || !dpt_tcp_csum_ok(f, len))
+			fail_msg("iteration %u: checksum wrong to the backend", i);
+		/* and back, the same deltas negated */
+		ip->dst_addr = vip;
+		tcp->dst_port = vport;
+		dp_nat4_finish(ip, tcp, dp_nat_delta_neg(d_addr), dp_nat_delta_neg(d_port));
+		if (!dpt_ipv4_csum_ok(f, len) || !dpt_tcp_csum_ok(f, len))
+			fail_msg("iteration %u: checksum wrong back from the backend", i);
+		assert_int_equal(ip->time_to_live, ttl - 2);
+	}
+}
+
 /* dp_csum's own sum agrees with the test's on any length and alignment. */
 static void test_sum_agrees(void **state)
 {
@@ -91,6 +139,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rewrite_random),
+		cmocka_unit_test(test_rewrite_prepared),
 		cmocka_unit_test(test_sum_agrees),
 	};
 
