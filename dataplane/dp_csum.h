@@ -30,7 +30,9 @@ uint32_t dp_csum_add(uint32_t sum, const void *buf, size_t len);
 
 /* True when the IPv4 header of @len bytes at @hdr carries a valid checksum.
  * Inline, with the usual 20-byte header as five 32-bit words: 2^16 = 1
- * modulo 0xffff, so a 32-bit word adds its two 16-bit words at once. */
+ * modulo 0xffff, so the folded one's complement sum is congruent to their
+ * plain sum, and it is all ones exactly when that sum is a non-zero
+ * multiple of 0xffff (a fold never turns a non-zero sum into zero). */
 static inline int dp_csum_ipv4_ok(const void *hdr, size_t len)
 {
 	uint32_t w[5];
@@ -40,9 +42,7 @@ static inline int dp_csum_ipv4_ok(const void *hdr, size_t len)
 		return dp_csum_fold(dp_csum_add(0, hdr, len)) == 0xffff;
 	memcpy(w, hdr, sizeof(w));
 	acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	acc = (acc & 0xffffffff) + (acc >> 32);
-	return dp_csum_fold((uint32_t)acc) == 0xffff;
+	return acc != 0 && acc % 0xffff == 0;
 }
 
 /* Checksum to store in an IPv4 header whose checksum field is zero. */

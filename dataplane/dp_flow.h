@@ -41,8 +41,11 @@
 #define DP_FLOW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -68,6 +71,21 @@ struct dp_flow_key {
 	uint8_t family;
 	uint16_t zero; /* keys are hashed and compared whole */
 };
+
+_Static_assert(offsetof(struct dp_flow_key, dst) == 4 && offsetof(struct dp_flow_key, sport) == 8 &&
+		       offsetof(struct dp_flow_key, dport) == 10,
+	       "dp_flow_key_tcp4() copies the addresses and the ports as they lie in the headers");
+
+/* The key of an IPv4/TCP packet: its addresses and its ports are each
+ * adjacent in the headers, in the key's order, so two loads build it. */
+static inline struct dp_flow_key dp_flow_key_tcp4(const void *ip_src_dst, const void *tcp_ports)
+{
+	struct dp_flow_key k = { .proto = IPPROTO_TCP, .family = AF_INET };
+
+	memcpy(&k.src, ip_src_dst, 8);
+	memcpy(&k.sport, tcp_ports, 4);
+	return k;
+}
 
 /* Lifetime states; a flow only moves forward, except that a new SYN revives
  * a closing or reset flow (client port reuse) on the same backend. */

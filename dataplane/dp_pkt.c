@@ -105,9 +105,6 @@ enum dp_drop dp_pkt_parse(struct rte_mbuf *m, const struct rte_ether_addr *port_
 {
 	struct rte_ether_hdr *eth;
 
-	p->arp = NULL;
-	p->ip = NULL;
-	p->tcp = NULL;
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return DP_DROP_ETH_TRUNC;
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);

@@ -18,7 +18,8 @@
 
 enum dp_pkt_kind { DP_PKT_ARP, DP_PKT_IPV4 };
 
-/* Views into the first segment of a validated frame. */
+/* Views into the first segment of a validated frame; only those of its
+ * kind are set. */
 struct dp_pkt {
 	uint8_t kind;            /* enum dp_pkt_kind */
 	uint8_t proto;           /* IPv4 protocol */

@@ -248,9 +248,7 @@ static bool ipv4_classify(struct dp_worker *w, struct rte_mbuf *m, const struct 
 		dp_drop(w, m, DP_DROP_IP_TTL);
 		return false;
 	}
-	*key = (struct dp_flow_key){ .src = p->ip->src_addr, .dst = p->ip->dst_addr,
-				     .sport = p->tcp->src_port, .dport = p->tcp->dst_port,
-				     .proto = IPPROTO_TCP, .family = AF_INET };
+	*key = dp_flow_key_tcp4(&p->ip->src_addr, &p->tcp->src_port);
 	return true;
 }
 

@@ -116,6 +116,31 @@ static void test_rewrite_prepared(void **state)
 	}
 }
 
+/* The receive check agrees with the test's sum on good headers, on headers
+ * with one bit flipped, and on the all-zero and all-ones sums. */
+static void test_ipv4_check(void **state)
+{
+	static uint8_t frame[DPT_FRAME_MAX];
+	unsigned i;
+
+	(void)state;
+	srand(11);
+	for (i = 0; i < 200000; i++) {
+		struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
+					  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
+					  .ttl = (uint8_t)rand() };
+		uint8_t *ip = frame + 14;
+
+		dpt_build(frame, &spec);
+		assert_true(dp_csum_ipv4_ok(ip, 20));
+		if (i & 1)
+			ip[rand() % 20] ^= (uint8_t)(1u << (rand() % 8));
+		else if (i & 2)
+			memset(ip, i & 4 ? 0xff : 0, 20);
+		assert_int_equal(!!dp_csum_ipv4_ok(ip, 20), dpt_sum(ip, 20, 0) == 0xffff);
+	}
+}
+
 /* dp_csum's own sum agrees with the test's on any length and alignment. */
 static void test_sum_agrees(void **state)
 {
@@ -140,6 +165,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rewrite_random),
 		cmocka_unit_test(test_rewrite_prepared),
+		cmocka_unit_test(test_ipv4_check),
 		cmocka_unit_test(test_sum_agrees),
 	};
 
