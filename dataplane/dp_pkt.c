@@ -88,9 +88,13 @@ static enum dp_drop parse_ipv4(struct rte_mbuf *m, struct dp_pkt *p)
 	if (bad_source(ip->src_addr))
 		return DP_DROP_IP_SRC;
 
-	/* Ethernet pads short frames; the padding is not ours to forward */
-	if (frame_l3 > p->ip_len && m->nb_segs == 1)
-		rte_pktmbuf_trim(m, (uint16_t)(frame_l3 - p->ip_len));
+	/* Ethernet pads short frames; the padding is not ours to forward.
+	 * Cut in place: rte_pktmbuf_trim() would look for the last segment of
+	 * every small frame (most ACKs are padded). */
+	if (frame_l3 > p->ip_len && m->nb_segs == 1) {
+		m->data_len = (uint16_t)(l3_off + p->ip_len);
+		m->pkt_len = l3_off + p->ip_len;
+	}
 
 	p->kind = DP_PKT_IPV4;
 	p->ip = ip;
