@@ -35,13 +35,17 @@ uint32_t dp_csum_add(uint32_t sum, const void *buf, size_t len);
  * multiple of 0xffff (a fold never turns a non-zero sum into zero). */
 static inline int dp_csum_ipv4_ok(const void *hdr, size_t len)
 {
-	uint32_t w[5];
+	uint64_t w01, w23;
+	uint32_t w4;
 	uint64_t acc;
 
 	if (len != 20)
 		return dp_csum_fold(dp_csum_add(0, hdr, len)) == 0xffff;
-	memcpy(w, hdr, sizeof(w));
-	acc = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	/* three loads; each 64-bit load split into its 32-bit words in registers */
+	memcpy(&w01, hdr, 8);
+	memcpy(&w23, (const uint8_t *)hdr + 8, 8);
+	memcpy(&w4, (const uint8_t *)hdr + 16, 4);
+	acc = (w01 & 0xffffffff) + (w01 >> 32) + (w23 & 0xffffffff) + (w23 >> 32) + w4;
 	return acc != 0 && acc % 0xffff == 0;
 }
 

@@ -134,21 +134,30 @@ static inline void dp_xmit_l2(struct dp_worker *w, uint16_t port, const struct r
 	dp_xmit(w, port, m);
 }
 
-/* dp_xmit_neigh() when the neighbour is not plainly resolved (@state). */
-void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m,
-			enum dp_neigh_state state, const struct rte_ether_addr *mac);
+/* dp_xmit_neigh() when the neighbour is not plainly resolved. */
+void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m);
 
 /* Send @m (L3 ready, Ethernet header present) to neighbour slot @slot:
- * at once when resolved, else queued while an ARP request goes out. */
+ * at once when resolved, else queued while an ARP request goes out. The
+ * destination MAC is written from the register it was read into: a copy on
+ * the stack would cost every packet a store and reloads. */
 static inline void dp_xmit_neigh(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
 {
-	struct rte_ether_addr mac;
-	enum dp_neigh_state state = dp_neigh_resolve(&w->sh->neigh, slot, w->now_ms, &mac);
+	const struct dp_shared *sh = w->sh;
+	const struct dp_neigh *n = &sh->neigh.slots[slot];
+	uint64_t hw = __atomic_load_n(&n->hw, __ATOMIC_ACQUIRE);
+	struct rte_ether_hdr *eth;
+	uint16_t port;
 
-	if (likely(state == DP_NEIGH_OK))
-		dp_xmit_l2(w, w->sh->neigh.slots[slot].port, &mac, m);
-	else
-		dp_xmit_neigh_slow(w, slot, m, state, &mac);
+	if (unlikely(!dp_neigh_fresh(&sh->neigh, n, hw, w->now_ms))) {
+		dp_xmit_neigh_slow(w, slot, m);
+		return;
+	}
+	port = n->port;
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	memcpy(&eth->dst_addr, &hw, RTE_ETHER_ADDR_LEN);
+	eth->src_addr = sh->ports[port].mac;
+	dp_xmit(w, port, m);
 }
 
 /* Send an ARP request for neighbour slot @slot unless one went out recently. */

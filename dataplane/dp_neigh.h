@@ -64,8 +64,21 @@ int dp_neigh_find(const struct dp_neigh_table *t, uint32_t ip);
 /* Slot of @ip, created unresolved on @port if absent; -ENOSPC when full. */
 int dp_neigh_get(struct dp_neigh_table *t, uint32_t ip, uint16_t port);
 
-/* Whether slot @slot can be used now; fills @mac when it can. Inline: every
- * forwarded packet asks. */
+/* Whether @n, whose hardware word is @hw, can be used as it is: valid, and
+ * static or confirmed within the timeout. */
+static inline bool dp_neigh_fresh(const struct dp_neigh_table *t, const struct dp_neigh *n,
+				  uint64_t hw, uint64_t now_ms)
+{
+	if (!(hw & DP_NEIGH_VALID))
+		return false;
+	if (n->is_static)
+		return true;
+	/* a clock before the confirmation (another worker's newer now) is fresh */
+	return (int64_t)(now_ms - __atomic_load_n(&n->confirmed_ms, __ATOMIC_RELAXED)) <=
+	       (int64_t)t->timeout_ms;
+}
+
+/* Whether slot @slot can be used now; fills @mac when it can. */
 static inline enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *t, uint32_t slot,
 						   uint64_t now_ms, struct rte_ether_addr *mac)
 {
@@ -76,12 +89,9 @@ static inline enum dp_neigh_state dp_neigh_resolve(const struct dp_neigh_table *
 	if (!(hw & DP_NEIGH_VALID))
 		return DP_NEIGH_UNRESOLVED;
 	memcpy(mac->addr_bytes, &hw, 6);
-	if (n->is_static)
+	if (dp_neigh_fresh(t, n, hw, now_ms))
 		return DP_NEIGH_OK;
 	age = now_ms - __atomic_load_n(&n->confirmed_ms, __ATOMIC_RELAXED);
-	/* a clock before the confirmation (another worker's newer now) is fresh */
-	if ((int64_t)age <= (int64_t)t->timeout_ms)
-		return DP_NEIGH_OK;
 	if (age <= t->timeout_ms + (uint64_t)DP_NEIGH_PROBES * DP_NEIGH_PROBE_MS)
 		return DP_NEIGH_REFRESH;
 	return DP_NEIGH_UNRESOLVED;

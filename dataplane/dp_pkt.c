@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
 #include <rte_byteorder.h>
 
 #include "dp_csum.h"
@@ -34,45 +36,21 @@ static int bad_source(uint32_t src_be)
 	return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) >= 0xe;
 }
 
-static enum dp_drop parse_tcp(struct rte_mbuf *m, struct dp_pkt *p, unsigned l3_off,
-			      unsigned ihl)
-{
-	unsigned payload = p->ip_len - ihl;
-	unsigned doff;
-
-	if (payload < TCP_HDR_MIN || rte_pktmbuf_data_len(m) < l3_off + ihl + TCP_HDR_MIN)
-		return DP_DROP_TCP_TRUNC;
-	p->tcp = rte_pktmbuf_mtod_offset(m, struct rte_tcp_hdr *, l3_off + ihl);
-	doff = (p->tcp->data_off >> 4) * 4u;
-	if (doff < TCP_HDR_MIN || doff > payload)
-		return DP_DROP_TCP_DOFF;
-	/* Options are read in place: they must sit in the first segment too. */
-	if (rte_pktmbuf_data_len(m) < l3_off + ihl + doff)
-		return DP_DROP_TCP_TRUNC;
-	return DP_PASS;
-}
-
-static enum dp_drop parse_ipv4(struct rte_mbuf *m, struct dp_pkt *p)
+/* The checks that depend on the IPv4 header length @ihl, always inlined:
+ * parse_ipv4() calls it with a constant 20 for the usual header, and the
+ * checks that a 20-byte header passes by construction fold away. */
+static inline __attribute__((always_inline)) enum dp_drop
+parse_ipv4_rest(struct rte_mbuf *m, struct dp_pkt *p, struct rte_ipv4_hdr *ip, unsigned ihl)
 {
 	const unsigned l3_off = sizeof(struct rte_ether_hdr);
 	unsigned frame_l3 = rte_pktmbuf_pkt_len(m) - l3_off;
-	struct rte_ipv4_hdr *ip;
-	unsigned ihl;
+	unsigned ip_len, payload, doff;
 	uint64_t csum_flags;
 
-	/* headers are only read from the first segment */
-	if (rte_pktmbuf_data_len(m) < l3_off + IPV4_HDR_MIN)
-		return DP_DROP_IP_TRUNC;
-	ip = (struct rte_ipv4_hdr *)(p->eth + 1);
-	if ((ip->version_ihl >> 4) != 4)
-		return DP_DROP_IP_VERSION;
-	ihl = (ip->version_ihl & 0xf) * 4u;
-	if (ihl < IPV4_HDR_MIN)
-		return DP_DROP_IP_IHL;
 	if (rte_pktmbuf_data_len(m) < l3_off + ihl)
 		return DP_DROP_IP_TRUNC;
-	p->ip_len = rte_be_to_cpu_16(ip->total_length);
-	if (p->ip_len < ihl || p->ip_len > frame_l3)
+	ip_len = rte_be_to_cpu_16(ip->total_length);
+	if (ip_len < ihl || ip_len > frame_l3)
 		return DP_DROP_IP_LEN;
 
 	csum_flags = m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK;
@@ -91,30 +69,71 @@ static enum dp_drop parse_ipv4(struct rte_mbuf *m, struct dp_pkt *p)
 	/* Ethernet pads short frames; the padding is not ours to forward.
 	 * Cut in place: rte_pktmbuf_trim() would look for the last segment of
 	 * every small frame (most ACKs are padded). */
-	if (frame_l3 > p->ip_len && m->nb_segs == 1) {
-		m->data_len = (uint16_t)(l3_off + p->ip_len);
-		m->pkt_len = l3_off + p->ip_len;
+	if (frame_l3 > ip_len && m->nb_segs == 1) {
+		m->data_len = (uint16_t)(l3_off + ip_len);
+		m->pkt_len = l3_off + ip_len;
 	}
 
 	p->kind = DP_PKT_IPV4;
 	p->ip = ip;
+	p->ip_len = (uint16_t)ip_len;
 	p->proto = ip->next_proto_id;
-	if (p->proto == IPPROTO_TCP)
-		return parse_tcp(m, p, l3_off, ihl);
+	if (p->proto != IPPROTO_TCP)
+		return DP_PASS;
+
+	payload = ip_len - ihl;
+	if (payload < TCP_HDR_MIN || rte_pktmbuf_data_len(m) < l3_off + ihl + TCP_HDR_MIN)
+		return DP_DROP_TCP_TRUNC;
+	p->tcp = (struct rte_tcp_hdr *)((uint8_t *)ip + ihl);
+	doff = (p->tcp->data_off >> 4) * 4u;
+	if (doff < TCP_HDR_MIN || doff > payload)
+		return DP_DROP_TCP_DOFF;
+	/* Options are read in place: they must sit in the first segment too. */
+	if (rte_pktmbuf_data_len(m) < l3_off + ihl + doff)
+		return DP_DROP_TCP_TRUNC;
 	return DP_PASS;
 }
 
-enum dp_drop dp_pkt_parse(struct rte_mbuf *m, const struct rte_ether_addr *port_mac,
-			  struct dp_pkt *p)
+static enum dp_drop parse_ipv4(struct rte_mbuf *m, struct dp_pkt *p)
 {
+	const unsigned l3_off = sizeof(struct rte_ether_hdr);
+	struct rte_ipv4_hdr *ip;
+	unsigned ihl;
+
+	/* headers are only read from the first segment */
+	if (rte_pktmbuf_data_len(m) < l3_off + IPV4_HDR_MIN)
+		return DP_DROP_IP_TRUNC;
+	ip = (struct rte_ipv4_hdr *)(p->eth + 1);
+	if (likely(ip->version_ihl == (4 << 4 | IPV4_HDR_MIN / 4)))
+		return parse_ipv4_rest(m, p, ip, IPV4_HDR_MIN);
+	if ((ip->version_ihl >> 4) != 4)
+		return DP_DROP_IP_VERSION;
+	ihl = (ip->version_ihl & 0xf) * 4u;
+	if (ihl < IPV4_HDR_MIN)
+		return DP_DROP_IP_IHL;
+	return parse_ipv4_rest(m, p, ip, ihl);
+}
+
+static const struct rte_ether_addr eth_broadcast = {
+	.addr_bytes = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }
+};
+
+enum dp_drop dp_pkt_parse(struct rte_mbuf *m, uint64_t port_mac, struct dp_pkt *p)
+{
+	/* a constant: as a word, the broadcast address is also the mask of
+	 * the destination's bytes */
+	const uint64_t broadcast = dp_pkt_mac_word(&eth_broadcast);
 	struct rte_ether_hdr *eth;
+	uint64_t dst;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return DP_DROP_ETH_TRUNC;
 	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	p->eth = eth;
-	if (!rte_is_broadcast_ether_addr(&eth->dst_addr) &&
-	    !rte_is_same_ether_addr(&eth->dst_addr, port_mac))
+	/* the destination and two bytes of the source in one load */
+	memcpy(&dst, eth, sizeof(dst));
+	dst &= broadcast;
+	if (dst != port_mac && dst != broadcast)
 		return DP_DROP_ETH_DST;
 
 	switch (eth->ether_type) {

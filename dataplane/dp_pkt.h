@@ -4,6 +4,7 @@
 #define DP_PKT_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_arp.h>
 #include <rte_ether.h>
@@ -30,15 +31,26 @@ struct dp_pkt {
 	struct rte_tcp_hdr *tcp; /* DP_PKT_IPV4 and proto TCP */
 };
 
+/* @mac as a 64-bit word whose first six bytes in memory are the address and
+ * the last two zero: a frame's destination is compared with one load. */
+static inline uint64_t dp_pkt_mac_word(const struct rte_ether_addr *mac)
+{
+	uint64_t w = 0;
+
+	memcpy(&w, mac->addr_bytes, RTE_ETHER_ADDR_LEN);
+	return w;
+}
+
 /*
- * Validate Ethernet, then ARP or IPv4, then TCP when the protocol is TCP.
+ * Validate Ethernet (addressed to the port, whose MAC is @port_mac, a
+ * dp_pkt_mac_word(), or broadcast), then ARP or IPv4, then TCP when the
+ * protocol is TCP.
  * IPv4 packets with options are refused (DP_DROP_IP_OPTIONS): tlslb only
  * forwards, and the options that matter to a forwarder (record route,
  * timestamps, source routes) would need processing, not copying. Ethernet
  * padding beyond the IPv4 total length is trimmed.
  * Returns DP_PASS or the reason to drop.
  */
-enum dp_drop dp_pkt_parse(struct rte_mbuf *m, const struct rte_ether_addr *port_mac,
-			  struct dp_pkt *p);
+enum dp_drop dp_pkt_parse(struct rte_mbuf *m, uint64_t port_mac, struct dp_pkt *p);
 
 #endif /* DP_PKT_H */

@@ -185,13 +185,12 @@ drop:
  * is computed here. @d_tcp: what the caller changed in the TCP header
  * besides (a splice), as a checksum delta.
  */
-static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p, uint32_t rec,
-		    bool reverse, uint32_t d_tcp)
+static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt *p,
+		    struct dp_flow *f, bool reverse, uint32_t d_tcp)
 {
-	struct dp_shared *sh = w->sh;
-	struct dp_flow *f = &sh->flows.recs[rec];
-	const struct dp_backend *bk = &w->snap->bk[f->backend];
-	const struct dp_service *s = &w->snap->svc[dp_flow_svc(f)];
+	const struct dp_svc_table *snap = w->snap;
+	const struct dp_backend *bk = &snap->bk[f->backend];
+	const struct dp_service *s = &snap->svc[dp_flow_svc(f)];
 	struct dp_backend_stats *bs = &w->st.backend[f->backend];
 	struct rte_ipv4_hdr *ip = p->ip;
 	struct rte_tcp_hdr *tcp = p->tcp;
@@ -204,7 +203,7 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 		d_addr = bk->nat_addr_delta;
 		d_tcp += bk->nat_port_delta;
 		if (s->nat == CP_NAT_FULL) {
-			uint32_t snat = w->snap->addr[f->snat_addr].ip.v4;
+			uint32_t snat = snap->addr[f->snat_addr].ip.v4;
 
 			d_addr += dp_nat_delta32(ip->src_addr, snat);
 			d_tcp += dp_nat_delta16(tcp->src_port, f->snat_port);
@@ -413,7 +412,7 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
 		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tcp))
 			continue;
-		forward(w, b->m[i], &b->p[i], rec, reverse, d_tcp);
+		forward(w, b->m[i], &b->p[i], &sh->flows.recs[rec], reverse, d_tcp);
 	}
 	b->n = 0;
 	b->n_cand = 0;
@@ -422,9 +421,10 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts, uint16_t n,
 		  uint64_t now_tsc)
 {
-	const struct rte_ether_addr *mac = &w->sh->ports[cfg_port].mac;
+	const uint64_t mac = dp_pkt_mac_word(&w->sh->ports[cfg_port].mac);
 	struct dp_port_stats *ps = &w->st.port[cfg_port];
 	struct dp_batch *b = &w->batch;
+	unsigned bn = b->n; /* in a register: packet stores may alias b->n */
 	struct dp_flow_key key;
 	enum dp_drop why;
 	uint64_t bytes = 0;
@@ -432,16 +432,12 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 
 	w->now_ms = now_tsc / w->sh->tsc_per_ms;
 	dp_worker_sync(w);
-	if (n)
-		rte_prefetch0(rte_pktmbuf_mtod(pkts[0], void *));
 	for (i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
-		/* parsed straight into the batch's next slot (b->n < DP_BATCH
+		/* parsed straight into the batch's next slot (bn < DP_BATCH
 		 * here): a TCP packet then only has to claim it */
-		struct dp_pkt *p = &b->p[b->n];
+		struct dp_pkt *p = &b->p[bn];
 
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
 		bytes += rte_pktmbuf_pkt_len(m);
 		why = dp_pkt_parse(m, mac, p);
 		if (why != DP_PASS) {
@@ -451,15 +447,19 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 		} else if (ipv4_classify(w, m, p, &key)) {
 			/* hashed from registers: reading the key back from the
 			 * batch, just written in pieces, would stall */
-			b->hash[b->n] = dp_flow_prefetch(&w->sh->flows, &key);
-			b->key[b->n] = key;
-			b->m[b->n] = m;
-			if (++b->n == DP_BATCH)
+			b->hash[bn] = dp_flow_prefetch(&w->sh->flows, &key);
+			b->key[bn] = key;
+			b->m[bn] = m;
+			if (++bn == DP_BATCH) {
+				b->n = bn;
 				tcp_batch_run(w, b);
-			else if (b->n > DP_CAND_LAG) /* one step: n_cand is n - 1 - LAG */
+				bn = 0;
+			} else if (bn > DP_CAND_LAG) { /* one step: n_cand is bn - 1 - LAG */
 				batch_candidates(&w->sh->flows, b, b->n_cand + 1);
+			}
 		}
 	}
+	b->n = bn;
 	tcp_batch_run(w, b);
 	ps->rx_packets += n;
 	ps->rx_bytes += bytes;

@@ -222,7 +222,9 @@ void dp_worker_free(struct dp_worker *w);
 /**
  * Process a burst received on configured port @p cfg_port. Takes ownership of
  * every mbuf: each is either queued for transmit (see dp_worker_tx_take()),
- * held while its next hop resolves, or freed and counted as a drop.
+ * held while its next hop resolves, or freed and counted as a drop. The
+ * frames' first cache lines are best prefetched by the caller as the burst
+ * arrives (dp_loop.c does).
  * @param cfg_port  index into cp_config.ports (< n_ports) the burst came in on
  * @param now_tsc   rte_rdtsc() (tests pass a synthetic clock)
  */

@@ -19,18 +19,24 @@ void dp_xmit_arp_request(struct dp_worker *w, uint32_t slot)
 	dp_xmit(w, n->port, m);
 }
 
-void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m,
-			enum dp_neigh_state state, const struct rte_ether_addr *mac)
+void dp_xmit_neigh_slow(struct dp_worker *w, uint32_t slot, struct rte_mbuf *m)
 {
 	struct dp_neigh_table *t = &w->sh->neigh;
+	struct rte_ether_addr mac;
 	struct dp_neigh_wait *q;
 	bool fresh;
 
-	if (state == DP_NEIGH_REFRESH) {
+	switch (dp_neigh_resolve(t, slot, w->now_ms, &mac)) {
+	case DP_NEIGH_OK: /* refreshed since the caller looked */
+		dp_xmit_l2(w, t->slots[slot].port, &mac, m);
+		return;
+	case DP_NEIGH_REFRESH:
 		/* the old MAC is still the best guess meanwhile */
 		dp_xmit_arp_request(w, slot);
-		dp_xmit_l2(w, t->slots[slot].port, mac, m);
+		dp_xmit_l2(w, t->slots[slot].port, &mac, m);
 		return;
+	default:
+		break;
 	}
 	w->st.neigh_misses++;
 	q = dp_neigh_wait_push(&w->ws, slot, m, w->now_ms, &fresh);
