@@ -41,6 +41,10 @@ static const struct drop_case drop_cases[] = {
 	{ "one-byte frame", { .cut = 1 }, DP_DROP_ETH_TRUNC },
 	{ "Ethernet header truncated", { .cut = 13 }, DP_DROP_ETH_TRUNC },
 	{ "unicast MAC not ours", { .dmac = "02:00:00:00:99:99" }, DP_DROP_ETH_DST },
+	/* the port's MAC is DPT_MAC_P0, 02:00:00:00:00:01: off by its first or last byte */
+	{ "MAC off by its last byte", { .dmac = "02:00:00:00:00:02" }, DP_DROP_ETH_DST },
+	{ "MAC off by its first byte", { .dmac = "06:00:00:00:00:01" }, DP_DROP_ETH_DST },
+	{ "MAC one byte short of broadcast", { .dmac = "ff:ff:ff:ff:ff:fe" }, DP_DROP_ETH_DST },
 	{ "multicast MAC", { .dmac = "01:00:5e:00:00:01" }, DP_DROP_ETH_DST },
 	{ "IPv6 ethertype", { .ether_type = 0x86dd, .payload = 40 }, DP_DROP_ETH_TYPE },
 	{ "VLAN tag", { .ether_type = 0x8100, .payload = 46 }, DP_DROP_ETH_TYPE },
