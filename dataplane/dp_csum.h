@@ -9,12 +9,12 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Fold a 32-bit accumulator to 16 bits with end-around carry. */
+/* Fold a 32-bit accumulator to 16 bits with end-around carry: adding the
+ * accumulator rotated by 16 puts high + low in the high half, plus the
+ * carry out of the low half's high + low, which is the end-around carry. */
 static inline uint16_t dp_csum_fold(uint32_t sum)
 {
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
+	return (uint16_t)((sum + (sum >> 16 | sum << 16)) >> 16);
 }
 
 /* Fold a 64-bit accumulator of 16- and 32-bit words to 16 bits. */

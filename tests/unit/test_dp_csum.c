@@ -141,6 +141,25 @@ static void test_ipv4_check(void **state)
 	}
 }
 
+/* The one-rotate fold equals folding twice, on the edges and at random. */
+static void test_fold(void **state)
+{
+	static const uint32_t edges[] = { 0, 1, 0xfffe, 0xffff, 0x10000, 0x10001, 0x1fffe,
+					  0x1ffff, 0xfffeffff, 0xffff0000, 0xffff0001, 0xffffffff };
+	unsigned i;
+
+	(void)state;
+	srand(13);
+	for (i = 0; i < 1000000 + sizeof(edges) / sizeof(edges[0]); i++) {
+		uint32_t x = i < sizeof(edges) / sizeof(edges[0]) ? edges[i] : rnd32();
+		uint32_t twice = (x & 0xffff) + (x >> 16);
+
+		twice = (twice & 0xffff) + (twice >> 16);
+		if (dp_csum_fold(x) != twice)
+			fail_msg("fold of %#x: %#x, not %#x", x, dp_csum_fold(x), twice);
+	}
+}
+
 /* dp_csum's own sum agrees with the test's on any length and alignment. */
 static void test_sum_agrees(void **state)
 {
@@ -166,6 +185,7 @@ int main(void)
 		cmocka_unit_test(test_rewrite_random),
 		cmocka_unit_test(test_rewrite_prepared),
 		cmocka_unit_test(test_ipv4_check),
+		cmocka_unit_test(test_fold),
 		cmocka_unit_test(test_sum_agrees),
 	};
 
