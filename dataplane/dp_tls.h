@@ -185,10 +185,5 @@ struct dp_tcpout {
  * an empty mempool is counted as drop no_mbuf. */
 void dp_tcpout_send(struct dp_worker *w, uint32_t slot, const struct dp_tcpout *o);
 
-/* Splicing: rewrite a segment's sequence-dependent fields in place, before
- * the NAT rewrite. The checksum field is left alone: the result is what the
- * rewrite adds to it, a sum of 16-bit deltas for dp_nat4_finish(). */
-uint32_t dp_splice_c2s(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
-uint32_t dp_splice_s2c(struct rte_tcp_hdr *tcp, const struct dp_splice *sp);
 
 #endif /* DP_TLS_H */

@@ -29,6 +29,7 @@
 
 #include "dp_internal.h"
 #include "dp_sched.h"
+#include "dp_splice.h"
 #include "dp_tls.h"
 #include "dp_tlsroute.h"
 

@@ -11,6 +11,7 @@
 #include "dp_health.h"
 #include "dp_internal.h"
 #include "dp_nat.h"
+#include "dp_splice.h"
 #include "dp_tls.h"
 
 void dp_worker_sync(struct dp_worker *w)
@@ -392,6 +393,7 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 		int64_t ref = dp_flow_confirm(&sh->flows, &b->key[i], b->hash[i], b->cand[i]);
 		uint32_t rec = (uint32_t)(ref >> 1);
 		bool reverse = ref & DP_FLOW_REVERSE;
+		struct dp_flow *f;
 		uint32_t d_tcp;
 
 		if (ref < 0) {
@@ -408,11 +410,16 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 			reset_flow(w, b->m[i], &b->p[i], rec, reverse);
 			continue;
 		}
+		f = &sh->flows.recs[rec];
 		d_tcp = 0;
-		if ((sh->flows.recs[rec].flags & DP_FLOW_F_TLS) &&
-		    dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tcp))
-			continue;
-		forward(w, b->m[i], &b->p[i], &sh->flows.recs[rec], reverse, d_tcp);
+		if (f->flags & DP_FLOW_F_TLS) {
+			if (dp_splice_plain(&f->splice, b->p[i].tcp->tcp_flags, reverse))
+				d_tcp = reverse ? dp_splice_s2c(b->p[i].tcp, &f->splice) :
+						  dp_splice_c2s(b->p[i].tcp, &f->splice);
+			else if (dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tcp))
+				continue;
+		}
+		forward(w, b->m[i], &b->p[i], f, reverse, d_tcp);
 	}
 	b->n = 0;
 	b->n_cand = 0;
