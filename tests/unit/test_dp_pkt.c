@@ -67,6 +67,11 @@ static const struct drop_case drop_cases[] = {
 	{ "source loopback", { .src = "127.0.0.1" }, DP_DROP_IP_SRC },
 	{ "source multicast", { .src = "224.0.0.5" }, DP_DROP_IP_SRC },
 	{ "source broadcast", { .src = "255.255.255.255" }, DP_DROP_IP_SRC },
+	/* told by the first byte alone */
+	{ "source in 0/8", { .src = "0.1.2.3" }, DP_DROP_IP_SRC },
+	{ "source in 127/8", { .src = "127.255.255.254" }, DP_DROP_IP_SRC },
+	{ "source multicast, last", { .src = "239.255.255.255" }, DP_DROP_IP_SRC },
+	{ "source class E", { .src = "240.0.0.1" }, DP_DROP_IP_SRC },
 	{ "TCP header truncated", { .len_delta = -10, .pad = 0 }, DP_DROP_TCP_TRUNC },
 	{ "TCP header missing", { .len_delta = -20 }, DP_DROP_TCP_TRUNC },
 	{ "TCP data offset below 5", { .doff = 4 }, DP_DROP_TCP_DOFF },
