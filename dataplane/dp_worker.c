@@ -413,11 +413,15 @@ static void tcp_batch_run(struct dp_worker *w, struct dp_batch *b)
 		f = &sh->flows.recs[rec];
 		d_tcp = 0;
 		if (f->flags & DP_FLOW_F_TLS) {
+			/* d_tls apart: an address taken would keep d_tcp in memory */
+			uint32_t d_tls = 0;
+
 			if (dp_splice_plain(&f->splice, b->p[i].tcp->tcp_flags, reverse))
-				d_tcp = reverse ? dp_splice_s2c(b->p[i].tcp, &f->splice) :
+				d_tls = reverse ? dp_splice_s2c(b->p[i].tcp, &f->splice) :
 						  dp_splice_c2s(b->p[i].tcp, &f->splice);
-			else if (dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tcp))
+			else if (dp_tls_packet(w, b->m[i], &b->p[i], rec, reverse, &d_tls))
 				continue;
+			d_tcp = d_tls;
 		}
 		forward(w, b->m[i], &b->p[i], f, reverse, d_tcp);
 	}
