@@ -44,6 +44,7 @@
 #include "bench_dp_tlspeer.h"
 #include "bench_dp_tlsrun.h"
 #include "bench_dp_traffic.h"
+#include "bench_stats.h"
 #include "dp_loop.h"
 #include "dp_port.h"
 
@@ -271,18 +272,6 @@ static struct bench_rate bench_measure(struct bench_gen *g, bench_iterate_fn ite
 	return r;
 }
 
-static int bench_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double bench_median(double *v, unsigned n)
-{
-	qsort(v, n, sizeof(*v), bench_cmp);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 /* Prepare, open and fill one device under test, sampling memory between. */
 static int bench_dut_setup(struct bench_dut *d, const struct bench_env *env, uint32_t n,

@@ -26,6 +26,8 @@
 #include <rte_cycles.h>
 #include <rte_prefetch.h>
 
+#include "bench_stats.h"
+
 #define LINE 64
 #define BURST 32
 #define LAG 12   /* first line read this many elements after its prefetch */
@@ -117,13 +119,6 @@ static int probe_map(struct probe *p, size_t bytes)
 	return 0;
 }
 
-static int probe_median_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 int main(int argc, char **argv)
 {
 	size_t big_mb = 96, small_mb = 1;
@@ -158,19 +153,20 @@ int main(int argc, char **argv)
 	       reps, bursts, BURST);
 	for (unsigned depth = 1; depth <= 2; depth++) {
 		for (unsigned w = 0; w <= 1; w++) {
-			double s[5], b[5];
+			double s[5], b[5], ms, mb;
 
 			small.work = big.work = w ? work : 0;
 			for (unsigned r = 0; r < reps; r++) {
 				s[r] = probe_run(&small, depth, bursts);
 				b[r] = probe_run(&big, depth, bursts);
 			}
-			qsort(s, reps, sizeof(s[0]), probe_median_cmp);
-			qsort(b, reps, sizeof(b[0]), probe_median_cmp);
+			ms = bench_median(s, reps);
+			mb = bench_median(b, reps);
+
 			printf("%u line%s, work %2u: %4zu MB %6.1f cycles/element, %3zu MB %6.1f, "
 			       "memory adds %6.1f\n",
-			       depth, depth == 1 ? " " : "s", small.work, small_mb, s[reps / 2], big_mb,
-			       b[reps / 2], b[reps / 2] - s[reps / 2]);
+			       depth, depth == 1 ? " " : "s", small.work, small_mb, ms, big_mb, mb,
+			       mb - ms);
 		}
 	}
 	munmap(small.mem, small.lines * LINE);
