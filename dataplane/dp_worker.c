@@ -180,7 +180,7 @@ drop:
 }
 
 /*
- * Rewrite and send a packet of flow @rec. A flow's packets all carry the
+ * Rewrite and send a packet of flow @f. A flow's packets all carry the
  * same VIP and backend endpoints, so that part of the checksum update was
  * computed with the service table (dp_svc.h); only full-NAT's client side
  * is computed here. @d_tcp: what the caller changed in the TCP header
