@@ -64,6 +64,8 @@ struct bench_opts {
 	bool tls;
 	uint32_t cps_conns;
 	uint32_t hello_flows;
+	const char *callgrind; /* bare, l4 or tls: count instead of time (bench_count()) */
+	unsigned iterations;
 };
 
 struct bench_rate {
@@ -89,6 +91,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		{ "mode", required_argument, NULL, 'm' },
 		{ "cps", required_argument, NULL, 'c' },
 		{ "hello-flows", required_argument, NULL, 'H' },
+		{ "callgrind", required_argument, NULL, 'g' },
+		{ "iterations", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -103,6 +107,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 	o->tls = false;
 	o->cps_conns = 100000;
 	o->hello_flows = 16000;
+	o->callgrind = NULL;
+	o->iterations = 2000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		char *end, *tok, *save = NULL;
@@ -157,10 +163,24 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 			if (*end != '\0' || o->hello_flows == 0 || o->hello_flows > 16384)
 				return -EINVAL;
 			break;
+		case 'g':
+			if (strcmp(optarg, "bare") != 0 && strcmp(optarg, "l4") != 0 &&
+			    strcmp(optarg, "tls") != 0)
+				return -EINVAL;
+			o->callgrind = optarg;
+			break;
+		case 'i':
+			o->iterations = (unsigned)strtoul(optarg, &end, 10);
+			if (*end != '\0' || o->iterations == 0 || o->iterations > 10000000)
+				return -EINVAL;
+			break;
 		default:
 			return -EINVAL;
 		}
 	}
+	/* counting a tls flow's packets needs the tls tables */
+	if (o->callgrind && strcmp(o->callgrind, "tls") == 0)
+		o->tls = true;
 	return optind == argc ? 0 : -EINVAL;
 }
 
@@ -228,6 +248,46 @@ static unsigned bench_iter_dut(void *arg, uint64_t now)
 static uint64_t bench_tx_dut(const void *arg)
 {
 	return ((const struct dp_loop *)arg)->tx_packets;
+}
+
+/* The one function a callgrind run collects in (--toggle-collect), so that
+ * its count is the forwarder's iterations and nothing else. */
+__attribute__((noinline)) unsigned bench_counted_iterate(bench_iterate_fn iterate, void *arg,
+							 uint64_t now);
+__attribute__((noinline)) unsigned bench_counted_iterate(bench_iterate_fn iterate, void *arg,
+							 uint64_t now)
+{
+	return iterate(arg, now);
+}
+
+/* Iterations of a counted run apart on the clock the forwarder is given:
+ * about 60 cycles a packet, so that timers pace as at full rate, whatever
+ * the slowdown of the instrumentation. */
+#define BENCH_COUNT_TSC_STEP (60u * DP_LOOP_BURST)
+
+/*
+ * --callgrind: @iterations iterations of one forwarder, each of a full burst,
+ * on a synthetic clock, then what it received and forwarded. Instructions per
+ * packet are callgrind's count in bench_counted_iterate() over the packets
+ * forwarded (tools/bench/run-dp does the division). Fails when any packet
+ * was not forwarded.
+ */
+static int bench_count(struct bench_gen *g, bench_iterate_fn iterate, bench_count_fn tx_count,
+		       void *arg, unsigned iterations, const char *what, uint32_t flows)
+{
+	uint64_t now = rte_rdtsc(), rx = 0, tx = tx_count(arg);
+
+	for (unsigned i = 0; i < iterations; i++) {
+		if (bench_gen_refill(g, DP_LOOP_BURST) != 0)
+			return -1;
+		rx += bench_counted_iterate(iterate, arg, now);
+		now += BENCH_COUNT_TSC_STEP;
+	}
+	tx = tx_count(arg) - tx;
+	bench_gen_drain(g);
+	printf("callgrind %s %u flows: %u iterations, %llu packets received, %llu forwarded\n",
+	       what, flows, iterations, (unsigned long long)rx, (unsigned long long)tx);
+	return rx == tx && rx > 0 ? 0 : -1;
 }
 
 /*
@@ -392,7 +452,7 @@ int main(int argc, char **argv)
 	if (bench_parse(argc, argv, &o) != 0) {
 		fprintf(stderr, "usage: tlslb-bench-dp [EAL args] -- [--mode l4|tls] "
 				"[--flows N[,N...]] [--runs R] [--seconds S] [--direction both|c2s] "
-				"[--cps N] [--hello-flows N]\n");
+				"[--cps N] [--hello-flows N] [--callgrind bare|l4|tls [--iterations N]]\n");
 		rte_eal_cleanup();
 		return 2;
 	}
@@ -436,6 +496,22 @@ int main(int argc, char **argv)
 			bench_measure(&g, bench_iter_dut, bench_tx_dut, &duts[k][s].loop,
 				      BENCH_WARMUP_S);
 		}
+
+	if (o.callgrind) {
+		struct bench_gen g;
+		unsigned k = strcmp(o.callgrind, "tls") == 0;
+
+		if (strcmp(o.callgrind, "bare") == 0) {
+			rc = bench_count(&gen_bare, bench_iter_bare, bench_tx_bare, &bare,
+					 o.iterations, "bare", o.flows[o.n_sizes - 1]);
+		} else {
+			bench_gen_init(&g, env.rx, env.tx, env.pool, &env.mac, duts[k][0].backend_of,
+				       o.flows[0], o.both_directions);
+			rc = bench_count(&g, bench_iter_dut, bench_tx_dut, &duts[k][0].loop,
+					 o.iterations, o.callgrind, o.flows[0]);
+		}
+		goto out;
+	}
 
 	/* Interleaved, so that drift (turbo, neighbours) hits every figure alike. */
 	for (unsigned r = 0; r < o.runs; r++) {
