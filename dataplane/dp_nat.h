@@ -1,24 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Address and port rewrite of a forwarded IPv4/TCP packet with incremental
- * checksum updates; the TTL is decremented on the way. */
+ * checksum updates; the TTL is decremented on the way. The caller stores the
+ * new fields and adds up their deltas; an IPv6 variant takes the same shape
+ * with 16-byte addresses and no IP checksum. */
 #ifndef DP_NAT_H
 #define DP_NAT_H
 
 #include <stdint.h>
-#include <string.h>
 
 #include <rte_byteorder.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
 #include "dp_csum.h"
-
-/* The addresses and ports a packet leaves with (network order). An IPv6
- * variant takes the same shape with 16-byte addresses and no IP checksum. */
-struct dp_nat4 {
-	uint32_t src, dst;
-	uint16_t sport, dport;
-};
 
 /*
  * What replacing a field adds to a checksum (RFC 1624 eqn. 3: HC' =
@@ -67,23 +61,6 @@ static inline void dp_nat4_finish(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *t
 	ip->time_to_live--;
 	ip->hdr_checksum = (uint16_t)~dp_csum_fold(ipc);
 	tcp->cksum = (uint16_t)~dp_csum_fold(tcpc);
-}
-
-/* Rewrite @ip/@tcp to @to (any subset of the fields may change), deltas
- * computed here from the packet; then as dp_nat4_finish(). */
-static inline void dp_nat4_apply(struct rte_ipv4_hdr *ip, struct rte_tcp_hdr *tcp,
-				 const struct dp_nat4 *to)
-{
-	uint32_t d_addr = (uint32_t)dp_nat_delta32(ip->src_addr, to->src) +
-			  dp_nat_delta32(ip->dst_addr, to->dst);
-	uint32_t d_tcp = (uint32_t)dp_nat_delta16(tcp->src_port, to->sport) +
-			 dp_nat_delta16(tcp->dst_port, to->dport);
-
-	ip->src_addr = to->src;
-	ip->dst_addr = to->dst;
-	tcp->src_port = to->sport;
-	tcp->dst_port = to->dport;
-	dp_nat4_finish(ip, tcp, d_addr, d_tcp);
 }
 
 #endif /* DP_NAT_H */
