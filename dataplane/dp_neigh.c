@@ -166,6 +166,7 @@ unsigned dp_neigh_waitset_fini(struct dp_neigh_waitset *ws)
 		q->slot = -1;
 		q->n = 0;
 	}
+	ws->active = 0;
 	if (ws->per_neigh)
 		rte_free(ws->q[0].pkts);
 	ws->q[0].pkts = NULL;
@@ -191,6 +192,7 @@ struct dp_neigh_wait *dp_neigh_wait_push(struct dp_neigh_waitset *ws, uint32_t s
 	if (spare == NULL)
 		return NULL;
 	q = spare;
+	ws->active |= (uint16_t)(1u << (q - ws->q));
 	q->slot = (int32_t)slot;
 	q->n = 0;
 	q->probes = 0;

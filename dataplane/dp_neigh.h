@@ -115,8 +115,11 @@ struct dp_neigh_wait {
 
 struct dp_neigh_waitset {
 	uint16_t per_neigh; /* cfg limits.neigh_queue */
+	uint16_t active;    /* bit i: q[i] is in use; the tick looks at those only */
 	struct dp_neigh_wait q[DP_NEIGH_WAITQ];
 };
+
+_Static_assert(DP_NEIGH_WAITQ <= 16, "dp_neigh_waitset.active has a bit per queue");
 
 int dp_neigh_waitset_init(struct dp_neigh_waitset *ws, uint16_t per_neigh, int socket);
 /* Frees the held packets too; returns how many. */

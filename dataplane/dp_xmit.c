@@ -77,16 +77,18 @@ static void service(struct dp_worker *w, struct dp_neigh_wait *q, bool retry)
 done:
 	q->n = 0;
 	q->slot = -1;
+	w->ws.active &= (uint16_t)~(1u << (q - w->ws.q));
 }
 
 void dp_xmit_waiting(struct dp_worker *w, int32_t slot, bool retry)
 {
-	unsigned i;
+	uint32_t m;
 
-	for (i = 0; i < DP_NEIGH_WAITQ; i++) {
-		struct dp_neigh_wait *q = &w->ws.q[i];
+	/* every tick asks: the queues in use only */
+	for (m = w->ws.active; m; m &= m - 1) {
+		struct dp_neigh_wait *q = &w->ws.q[__builtin_ctz(m)];
 
-		if (q->slot >= 0 && (slot < 0 || q->slot == slot))
+		if (slot < 0 || q->slot == slot)
 			service(w, q, retry);
 	}
 }
