@@ -15,7 +15,6 @@
 #define DP_SPLICE_H
 
 #include <stdbool.h>
-#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 

@@ -185,5 +185,4 @@ struct dp_tcpout {
  * an empty mempool is counted as drop no_mbuf. */
 void dp_tcpout_send(struct dp_worker *w, uint32_t slot, const struct dp_tcpout *o);
 
-
 #endif /* DP_TLS_H */
