@@ -58,7 +58,8 @@ static inline bool dp_splice_has_options(const struct rte_tcp_hdr *tcp)
 
 /* Client -> backend: the ACK and SACK blocks name tlslb's sequence space,
  * TSecr echoes tlslb's clock; both move back to the backend's. */
-static __rte_always_inline uint32_t dp_splice_c2s(struct rte_tcp_hdr *tcp, const struct dp_splice *sp)
+static __rte_always_inline uint32_t dp_splice_c2s(struct rte_tcp_hdr *tcp,
+						  const struct dp_splice *sp)
 {
 	uint32_t d = 0;
 
@@ -73,7 +74,8 @@ static __rte_always_inline uint32_t dp_splice_c2s(struct rte_tcp_hdr *tcp, const
 
 /* Backend -> client: its sequence numbers and TSvals move to tlslb's; its
  * SACK blocks describe client data (one space for both). */
-static __rte_always_inline uint32_t dp_splice_s2c(struct rte_tcp_hdr *tcp, const struct dp_splice *sp)
+static __rte_always_inline uint32_t dp_splice_s2c(struct rte_tcp_hdr *tcp,
+						  const struct dp_splice *sp)
 {
 	uint8_t from = sp->flags & DP_SPLICE_F_C2S_UNSCALE ? 0 : sp->scale >> 4;
 	uint32_t d = dp_splice_rewrite32(&tcp->sent_seq, sp->seq_delta);
