@@ -53,28 +53,28 @@ static inline int dp_csum_ipv4_ok(const void *hdr, size_t len)
 uint16_t dp_csum_ipv4(const void *hdr, size_t len);
 
 /*
- * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 it never yields
- * 0x0000 from a non-zero sum, so a TCP checksum stays representable.
+ * What replacing a field adds to a checksum (RFC 1624 eqn. 3: HC' =
+ * ~(~HC + ~m + m')), folded to 16 bits: it depends only on the old and new
+ * values, so a change many packets make can be computed once. Unlike eqn. 2,
+ * ~(~HC + sum of deltas) never yields 0x0000 from a non-zero sum, so a TCP
+ * checksum stays representable. Words are taken in memory order, like the
+ * checksum field: one's complement sums do not care which byte comes first,
+ * as long as every word is read the same way.
  */
-static inline uint16_t dp_csum_replace16(uint16_t hc, uint16_t old, uint16_t new)
+static inline uint16_t dp_csum_delta32(uint32_t old, uint32_t new)
 {
-	uint32_t sum = (uint16_t)~hc;
-
-	sum += (uint16_t)~old;
-	sum += new;
-	return (uint16_t)~dp_csum_fold(sum);
+	return dp_csum_fold64((uint64_t)(uint32_t)~old + new);
 }
 
-/* Same for a 32-bit field (an IPv4 address), as two 16-bit words. */
-static inline uint16_t dp_csum_replace32(uint16_t hc, uint32_t old, uint32_t new)
+static inline uint16_t dp_csum_delta16(uint16_t old, uint16_t new)
 {
-	uint32_t sum = (uint16_t)~hc;
+	return dp_csum_fold((uint32_t)(uint16_t)~old + new);
+}
 
-	sum += (uint16_t)~(old >> 16);
-	sum += (uint16_t)~(old & 0xffff);
-	sum += new >> 16;
-	sum += new & 0xffff;
-	return (uint16_t)~dp_csum_fold(sum);
+/* The reverse change's delta (new back to old): the one's complement negation. */
+static inline uint16_t dp_csum_delta_neg(uint16_t d)
+{
+	return (uint16_t)~d;
 }
 
 #endif /* DP_CSUM_H */

@@ -5,7 +5,7 @@
  * own; the two TCP connections differ by constant offsets only, so every
  * field is rewritten by adding one of them. The checksum field is left
  * alone: each function returns what its rewrite adds to the checksum (a sum
- * of 16-bit deltas, dp_nat.h), which the NAT folds into its one update.
+ * of 16-bit deltas, dp_csum.h), which the NAT folds into its one update.
  *
  * Always inlined (LTO left them calls, two callers each), with the options
  * (rare on a data path: SACK, timestamps) out of line: every segment of a
@@ -22,8 +22,8 @@
 #include <rte_common.h>
 #include <rte_tcp.h>
 
+#include "dp_csum.h"
 #include "dp_flow.h"
-#include "dp_nat.h"
 #include "dp_tcpopt.h"
 
 /* The options' part: SACK blocks and timestamps, when the header has options. */
@@ -37,7 +37,7 @@ static inline uint32_t dp_splice_rewrite32(void *field, uint32_t add)
 	memcpy(&old, field, 4);
 	new = rte_cpu_to_be_32(rte_be_to_cpu_32(old) + add);
 	memcpy(field, &new, 4);
-	return dp_nat_delta32(old, new);
+	return dp_csum_delta32(old, new);
 }
 
 static inline uint32_t dp_splice_rescale(struct rte_tcp_hdr *tcp, uint8_t from, uint8_t to)
@@ -48,7 +48,7 @@ static inline uint32_t dp_splice_rescale(struct rte_tcp_hdr *tcp, uint8_t from, 
 		return 0;
 	new = rte_cpu_to_be_16(dp_window_rescale(rte_be_to_cpu_16(old), from, to));
 	tcp->rx_win = new;
-	return dp_nat_delta16(old, new);
+	return dp_csum_delta16(old, new);
 }
 
 static inline bool dp_splice_has_options(const struct rte_tcp_hdr *tcp)

@@ -6,7 +6,7 @@
 #include <rte_byteorder.h>
 #include <rte_hash_crc.h>
 
-#include "dp_nat.h"
+#include "dp_csum.h"
 #include "dp_svc.h"
 
 /* A few hundred keys at most: linear probing in a quarter-full array beats
@@ -124,8 +124,8 @@ static void fill_backends(struct dp_svc_table *t, const struct cp_config *cfg,
 		d->nh = -1;
 		d->flags = DP_SLOT_LIVE;
 		d->admin = b->admin;
-		d->nat_addr_delta = dp_nat_delta32(s->vip, d->ip);
-		d->nat_port_delta = dp_nat_delta16(s->port, d->port);
+		d->nat_addr_delta = dp_csum_delta32(s->vip, d->ip);
+		d->nat_port_delta = dp_csum_delta16(s->port, d->port);
 		/* grouping keeps each service's pick loop on contiguous entries */
 		t->bk_order[s->first + s->n++] = (uint16_t)slot;
 		t->bk_svc[slot] = d->service;

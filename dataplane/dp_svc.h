@@ -60,7 +60,7 @@ struct dp_backend {
 	uint8_t admin;     /* enum cp_backend_admin */
 	uint32_t gen;      /* slot generation: a reused slot restarts its scheduler value */
 	/* checksum deltas of rewriting its service's VIP and port to its own
-	 * (dp_nat.h); replies take their negations */
+	 * (dp_csum_delta32/16()); replies take their negations */
 	uint16_t nat_addr_delta, nat_port_delta;
 };
 

@@ -206,8 +206,8 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 		if (s->nat == CP_NAT_FULL) {
 			uint32_t snat = snap->addr[f->snat_addr].ip.v4;
 
-			d_addr += dp_nat_delta32(ip->src_addr, snat);
-			d_tcp += dp_nat_delta16(tcp->src_port, f->snat_port);
+			d_addr += dp_csum_delta32(ip->src_addr, snat);
+			d_tcp += dp_csum_delta16(tcp->src_port, f->snat_port);
 			ip->src_addr = snat;
 			tcp->src_port = f->snat_port;
 		}
@@ -216,11 +216,11 @@ static void forward(struct dp_worker *w, struct rte_mbuf *m, const struct dp_pkt
 		dp_nat4_finish(ip, tcp, d_addr, d_tcp);
 		dp_xmit_neigh(w, (uint32_t)bk->nh, m);
 	} else {
-		d_addr = dp_nat_delta_neg(bk->nat_addr_delta);
-		d_tcp += dp_nat_delta_neg(bk->nat_port_delta);
+		d_addr = dp_csum_delta_neg(bk->nat_addr_delta);
+		d_tcp += dp_csum_delta_neg(bk->nat_port_delta);
 		if (s->nat == CP_NAT_FULL) {
-			d_addr += dp_nat_delta32(ip->dst_addr, dp_flow_client_ip(f));
-			d_tcp += dp_nat_delta16(tcp->dst_port, dp_flow_client_port(f));
+			d_addr += dp_csum_delta32(ip->dst_addr, dp_flow_client_ip(f));
+			d_tcp += dp_csum_delta16(tcp->dst_port, dp_flow_client_port(f));
 			ip->dst_addr = dp_flow_client_ip(f);
 			tcp->dst_port = dp_flow_client_port(f);
 		}

@@ -25,6 +25,19 @@ static const char *rnd_ip(unsigned slot)
 	return dpt_ip_str(rnd32(), slot);
 }
 
+/* A random TCP segment at @f, TTL at least @ttl_min; returns the frame's
+ * length. */
+static size_t rnd_frame(uint8_t *f, unsigned ttl_min)
+{
+	struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
+				  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
+				  .flags = (uint8_t)rand(), .seq = rnd32(), .ack = rnd32(),
+				  .ttl = (uint8_t)(ttl_min + (unsigned)rand() % (256 - ttl_min)),
+				  .payload = (uint16_t)(rand() % 40) };
+
+	return dpt_build(f, &spec);
+}
+
 /* Random packets, random rewrites of any subset of the fields, each field's
  * delta taken from the packet as it was. */
 static void test_rewrite_random(void **state)
@@ -37,14 +50,9 @@ static void test_rewrite_random(void **state)
 	(void)state;
 	srand(99);
 	for (i = 0; i < 200000; i++) {
-		struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
-					  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
-					  .flags = (uint8_t)rand(), .seq = rnd32(), .ack = rnd32(),
-					  .ttl = (uint8_t)(2 + rand() % 254),
-					  .payload = (uint16_t)(rand() % 40) };
+		size_t len = rnd_frame(f, 2);
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
 		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(f + 34);
-		size_t len = dpt_build(f, &spec);
 		uint32_t src = ip->src_addr, dst = ip->dst_addr;
 		uint16_t sport = tcp->src_port, dport = tcp->dst_port;
 		uint8_t ttl = ip->time_to_live;
@@ -61,10 +69,10 @@ static void test_rewrite_random(void **state)
 			dport = (uint16_t)rand();
 		if (which & 16) /* the all-ones and zero words are the classic traps */
 			src = which & 32 ? 0xffffffff : 0;
-		d_addr = (uint32_t)dp_nat_delta32(ip->src_addr, src) +
-			 dp_nat_delta32(ip->dst_addr, dst);
-		d_tcp = (uint32_t)dp_nat_delta16(tcp->src_port, sport) +
-			dp_nat_delta16(tcp->dst_port, dport);
+		d_addr = (uint32_t)dp_csum_delta32(ip->src_addr, src) +
+			 dp_csum_delta32(ip->dst_addr, dst);
+		d_tcp = (uint32_t)dp_csum_delta16(tcp->src_port, sport) +
+			dp_csum_delta16(tcp->dst_port, dport);
 		ip->src_addr = src;
 		ip->dst_addr = dst;
 		tcp->src_port = sport;
@@ -90,17 +98,12 @@ static void test_rewrite_prepared(void **state)
 	(void)state;
 	srand(7);
 	for (i = 0; i < 200000; i++) {
-		struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
-					  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
-					  .flags = (uint8_t)rand(), .seq = rnd32(), .ack = rnd32(),
-					  .ttl = (uint8_t)(3 + rand() % 253),
-					  .payload = (uint16_t)(rand() % 40) };
+		size_t len = rnd_frame(f, 3); /* two hops */
 		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(f + 14);
 		struct rte_tcp_hdr *tcp = (struct rte_tcp_hdr *)(f + 34);
-		size_t len = dpt_build(f, &spec);
 		uint32_t vip = ip->dst_addr, bk = i & 1 ? rnd32() : (i & 2 ? 0xffffffff : 0);
 		uint16_t vport = tcp->dst_port, bport = (uint16_t)rand();
-		uint16_t d_addr = dp_nat_delta32(vip, bk), d_port = dp_nat_delta16(vport, bport);
+		uint16_t d_addr = dp_csum_delta32(vip, bk), d_port = dp_csum_delta16(vport, bport);
 		uint32_t seq, new_seq;
 		uint8_t ttl = ip->time_to_live;
 
@@ -110,13 +113,13 @@ static void test_rewrite_prepared(void **state)
 		memcpy(&tcp->sent_seq, &new_seq, 4);
 		ip->dst_addr = bk;
 		tcp->dst_port = bport;
-		dp_nat4_finish(ip, tcp, d_addr, (uint32_t)d_port + dp_nat_delta32(seq, new_seq));
+		dp_nat4_finish(ip, tcp, d_addr, (uint32_t)d_port + dp_csum_delta32(seq, new_seq));
 		if (!dpt_ipv4_csum_ok(f, len) || !dpt_tcp_csum_ok(f, len))
 			fail_msg("iteration %u: checksum wrong to the backend", i);
 		/* and back, the same deltas negated */
 		ip->dst_addr = vip;
 		tcp->dst_port = vport;
-		dp_nat4_finish(ip, tcp, dp_nat_delta_neg(d_addr), dp_nat_delta_neg(d_port));
+		dp_nat4_finish(ip, tcp, dp_csum_delta_neg(d_addr), dp_csum_delta_neg(d_port));
 		if (!dpt_ipv4_csum_ok(f, len) || !dpt_tcp_csum_ok(f, len))
 			fail_msg("iteration %u: checksum wrong back from the backend", i);
 		assert_int_equal(ip->time_to_live, ttl - 2);
@@ -133,12 +136,9 @@ static void test_ipv4_check(void **state)
 	(void)state;
 	srand(11);
 	for (i = 0; i < 200000; i++) {
-		struct dpt_frame spec = { .src = rnd_ip(0), .dst = rnd_ip(1),
-					  .sport = (uint16_t)rand(), .dport = (uint16_t)rand(),
-					  .ttl = (uint8_t)rand() };
 		uint8_t *ip = frame + 14;
 
-		dpt_build(frame, &spec);
+		rnd_frame(frame, 0);
 		assert_true(dp_csum_ipv4_ok(ip, 20));
 		if (i & 1)
 			ip[rand() % 20] ^= (uint8_t)(1u << (rand() % 8));
