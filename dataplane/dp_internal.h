@@ -56,6 +56,7 @@ struct dp_shared {
 
 struct dp_txbuf {
 	uint16_t n;
+	uint64_t bytes; /* of the n packets: counted as they come, not at send */
 	struct rte_mbuf *pkts[DP_TX_BUF];
 };
 
@@ -120,6 +121,7 @@ static inline void dp_xmit(struct dp_worker *w, uint16_t port, struct rte_mbuf *
 		dp_drop(w, m, DP_DROP_TX_FULL);
 		return;
 	}
+	tb->bytes += rte_pktmbuf_pkt_len(m);
 	tb->pkts[tb->n++] = m;
 }
 

@@ -28,19 +28,23 @@ uint64_t dp_loop_activity(const struct dp_loop *l)
 	       __atomic_load_n(&l->tx_packets, __ATOMIC_RELAXED);
 }
 
+/* Straight from the worker's buffer, without a copy. A driver may take
+ * fewer than offered while it has room (a burst limit of its own): offered
+ * again until it takes none; what it then refuses is dropped and counted,
+ * so the buffer never backs up. */
 static unsigned dp_loop_send(struct dp_loop *l, uint16_t p)
 {
-	struct rte_mbuf *out[DP_LOOP_BURST];
-	unsigned total = 0;
-	uint16_t n, sent;
+	struct rte_mbuf **pkts;
+	uint16_t n = dp_worker_tx_pending(l->worker, p, &pkts), sent = 0, k;
 
-	while ((n = dp_worker_tx_take(l->worker, p, out, DP_LOOP_BURST)) > 0) {
-		sent = rte_eth_tx_burst(l->port_id[p], l->queue, out, n);
-		total += sent;
-		if (unlikely(sent < n))
-			dp_worker_tx_unsent(l->worker, p, out + sent, (uint16_t)(n - sent));
-	}
-	return total;
+	if (n == 0)
+		return 0;
+	do {
+		k = rte_eth_tx_burst(l->port_id[p], l->queue, pkts + sent, (uint16_t)(n - sent));
+		sent = (uint16_t)(sent + k);
+	} while (k != 0 && sent < n);
+	dp_worker_tx_sent(l->worker, p, sent);
+	return sent;
 }
 
 unsigned dp_loop_iterate(struct dp_loop *l, uint64_t now_tsc)

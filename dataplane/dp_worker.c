@@ -482,12 +482,15 @@ uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mb
 	struct dp_txbuf *tb = &w->tx[cfg_port];
 	struct dp_port_stats *ps = &w->st.port[cfg_port];
 	uint16_t n = tb->n < max ? tb->n : max, i;
+	uint64_t bytes = 0;
 
 	for (i = 0; i < n; i++) {
 		out[i] = tb->pkts[i];
-		ps->tx_bytes += rte_pktmbuf_pkt_len(out[i]);
+		bytes += rte_pktmbuf_pkt_len(out[i]);
 	}
 	ps->tx_packets += n;
+	ps->tx_bytes += bytes;
+	tb->bytes -= bytes;
 	tb->n -= n;
 	if (tb->n)
 		memmove(tb->pkts, tb->pkts + n, tb->n * sizeof(tb->pkts[0]));
@@ -505,6 +508,28 @@ void dp_worker_tx_unsent(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf
 		ps->tx_bytes -= rte_pktmbuf_pkt_len(pkts[i]);
 		dp_drop(w, pkts[i], DP_DROP_TX_UNSENT);
 	}
+}
+
+uint16_t dp_worker_tx_pending(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf ***pkts)
+{
+	*pkts = w->tx[cfg_port].pkts;
+	return w->tx[cfg_port].n;
+}
+
+void dp_worker_tx_sent(struct dp_worker *w, uint16_t cfg_port, uint16_t sent)
+{
+	struct dp_txbuf *tb = &w->tx[cfg_port];
+	struct dp_port_stats *ps = &w->st.port[cfg_port];
+
+	/* the unsent are still ours: their lengths may be read */
+	for (uint16_t i = sent; i < tb->n; i++) {
+		tb->bytes -= rte_pktmbuf_pkt_len(tb->pkts[i]);
+		dp_drop(w, tb->pkts[i], DP_DROP_TX_UNSENT);
+	}
+	ps->tx_packets += sent;
+	ps->tx_bytes += tb->bytes;
+	tb->bytes = 0;
+	tb->n = 0;
 }
 
 void dp_worker_tick(struct dp_worker *w, uint64_t now_tsc)
@@ -587,6 +612,7 @@ void dp_worker_free(struct dp_worker *w)
 		w->st.drop[DP_DROP_TX_UNSENT] += w->tx[p].n;
 		rte_pktmbuf_free_bulk(w->tx[p].pkts, w->tx[p].n);
 		w->tx[p].n = 0;
+		w->tx[p].bytes = 0;
 	}
 	/* flows it was retiring keep their memory: freeing workers is for shutdown,
 	 * when waiting for the other workers' quiescence could wait forever */

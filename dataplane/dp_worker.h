@@ -12,11 +12,9 @@
  *		dp_worker_rx(w, cfg_port, pkts, n, rte_rdtsc());
  *	dp_worker_tick(w, rte_rdtsc());
  *	for each cfg_port:
- *		while ((n = dp_worker_tx_take(w, cfg_port, out, BURST)) > 0) {
- *			sent = rte_eth_tx_burst(port_id, queue, out, n);
- *			if (sent < n)
- *				dp_worker_tx_unsent(w, cfg_port, out + sent, n - sent);
- *		}
+ *		n = dp_worker_tx_pending(w, cfg_port, &out);
+ *		sent = rte_eth_tx_burst(port_id, queue, out, n);
+ *		dp_worker_tx_sent(w, cfg_port, sent);
  * @endcode
  * Every worker must call dp_worker_tick() regularly: it is also where the
  * worker reports RCU quiescence, without which no flow memory is reclaimed
@@ -243,6 +241,16 @@ uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mb
 /** Free packets the port refused, moving them from the tx counters to DP_DROP_TX_UNSENT. */
 void dp_worker_tx_unsent(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts,
 			 uint16_t n);
+
+/**
+ * The loop's way, without copying: the packets queued for @p cfg_port, in
+ * the worker's own buffer (*@p pkts, the count returned); give them to the
+ * port, then say how many it took with dp_worker_tx_sent() before the next
+ * dp_worker_rx() or dp_worker_tick(). Those are counted as transmitted; the
+ * rest, the port's refusals, are freed and counted as DP_DROP_TX_UNSENT.
+ */
+uint16_t dp_worker_tx_pending(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf ***pkts);
+void dp_worker_tx_sent(struct dp_worker *w, uint16_t cfg_port, uint16_t sent);
 
 /**
  * Housekeeping, once per loop iteration: report RCU quiescence, reclaim flow
