@@ -16,6 +16,12 @@
  * all it can. On a machine where prefetches overlap fully with the work,
  * that difference is near zero while the work is longer than the memory
  * latency divided by the misses in flight.
+ *
+ * Then the two numbers behind that: the latency of one random line over the
+ * --mb region (a pointer chase, one load at a time), and the cycles per load
+ * of 1 to 32 such chases walked side by side. Where adding chases stops
+ * helping, the machine has that many misses in flight; latency / that many
+ * is the least a random line can cost, however well it is prefetched.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -106,6 +112,61 @@ static double probe_run(struct probe *p, unsigned depth, unsigned bursts)
 	return (double)(rte_rdtsc() - t0) / ((double)bursts * BURST);
 }
 
+/* The chase pointer: word 1 of each line (word 0 serves probe_second()). */
+static inline uint32_t *chase_word(const struct probe *p, uint64_t line)
+{
+	return (uint32_t *)(void *)(p->mem + line * LINE) + 1;
+}
+
+/* Link every line of @p into one random cycle. */
+static int chase_link(struct probe *p)
+{
+	uint32_t *perm = malloc(p->lines * sizeof(*perm));
+
+	if (perm == NULL)
+		return -1;
+	for (size_t i = 0; i < p->lines; i++)
+		perm[i] = (uint32_t)i;
+	for (size_t i = p->lines - 1; i > 0; i--) {
+		size_t j = probe_mix(i ^ 0x5bd1e995) % (i + 1);
+		uint32_t t = perm[i];
+
+		perm[i] = perm[j];
+		perm[j] = t;
+	}
+	for (size_t i = 0; i < p->lines; i++)
+		*chase_word(p, perm[i]) = perm[(i + 1) % p->lines];
+	free(perm);
+	return 0;
+}
+
+#define CHASE_MAX 32
+
+/* Cycles per load of @k chases walked side by side, @loads loads in all;
+ * chase c starts a fraction c/k of the way around the cycle. */
+static double chase_run(struct probe *p, unsigned k, unsigned loads)
+{
+	uint32_t at[CHASE_MAX];
+	uint64_t t0, sum = 0;
+	unsigned steps = loads / k;
+
+	at[0] = 0;
+	for (unsigned c = 1; c < k; c++) {
+		at[c] = at[c - 1];
+		for (size_t n = 0; n < p->lines / k; n++)
+			at[c] = *chase_word(p, at[c]);
+	}
+	t0 = rte_rdtsc();
+	for (unsigned s = 0; s < steps; s++)
+		for (unsigned c = 0; c < k; c++)
+			at[c] = *chase_word(p, at[c]);
+	t0 = rte_rdtsc() - t0;
+	for (unsigned c = 0; c < k; c++)
+		sum += at[c];
+	p->sink = (uint32_t)sum;
+	return (double)t0 / ((double)steps * k);
+}
+
 static int probe_map(struct probe *p, size_t bytes)
 {
 	p->mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -168,6 +229,28 @@ int main(int argc, char **argv)
 			       depth, depth == 1 ? " " : "s", small.work, small_mb, ms, big_mb, mb,
 			       mb - ms);
 		}
+	}
+	if (chase_link(&big) < 0) {
+		perror("malloc");
+		return 1;
+	}
+	{
+		static const unsigned ks[] = { 1, 2, 4, 8, 16, 32 };
+		double one = 0, best = 0;
+
+		printf("\n# random lines over %zu MB, loads one after the other (pointer chases): "
+		       "cycles per load\n", big_mb);
+		for (unsigned i = 0; i < sizeof(ks) / sizeof(ks[0]); i++) {
+			double c = chase_run(&big, ks[i], 2000000);
+
+			if (ks[i] == 1)
+				one = c;
+			best = c;
+			printf("%2u chase%s side by side: %6.1f cycles/load\n", ks[i],
+			       ks[i] == 1 ? " " : "s", c);
+		}
+		printf("latency %.0f cycles; at 32 chases %.1f cycles a line, about %.0f misses in "
+		       "flight\n", one, best, one / best);
 	}
 	munmap(small.mem, small.lines * LINE);
 	munmap(big.mem, big.lines * LINE);
