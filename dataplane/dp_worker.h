@@ -219,7 +219,7 @@ void dp_worker_free(struct dp_worker *w);
 
 /**
  * Process a burst received on configured port @p cfg_port. Takes ownership of
- * every mbuf: each is either queued for transmit (see dp_worker_tx_take()),
+ * every mbuf: each is either queued for transmit (dp_worker_tx_pending()),
  * held while its next hop resolves, or freed and counted as a drop. The
  * frames' first cache lines are best prefetched by the caller as the burst
  * arrives (dp_loop.c does).
@@ -231,8 +231,9 @@ void dp_worker_rx(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **pkts
 
 /**
  * Take up to @p max packets queued for configured port @p cfg_port (they are
- * counted as transmitted). The caller owns them: send them, or hand back what
- * the port did not take with dp_worker_tx_unsent().
+ * counted as transmitted), copied out: for tests and tools that read what
+ * would be sent. The caller owns them: send them, or hand back what the port
+ * did not take with dp_worker_tx_unsent().
  * @return number of packets stored in @p out
  */
 uint16_t dp_worker_tx_take(struct dp_worker *w, uint16_t cfg_port, struct rte_mbuf **out,
