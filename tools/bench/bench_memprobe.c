@@ -236,7 +236,7 @@ int main(int argc, char **argv)
 	}
 	{
 		static const unsigned ks[] = { 1, 2, 4, 8, 16, 32 };
-		double one = 0, best = 0;
+		double one = 0, widest = 0;
 
 		printf("\n# random lines over %zu MB, loads one after the other (pointer chases): "
 		       "cycles per load\n", big_mb);
@@ -245,13 +245,13 @@ int main(int argc, char **argv)
 
 			if (ks[i] == 1)
 				one = c;
-			best = c;
+			widest = c;
 			printf("%2u chase%s side by side: %6.1f cycles/load\n", ks[i],
 			       ks[i] == 1 ? " " : "s", c);
 		}
 		/* a count of misses only where the region is well beyond the caches */
 		printf("latency %.0f cycles; at 32 chases %.1f cycles a line: %.0f loads in "
-		       "flight\n", one, best, one / best);
+		       "flight\n", one, widest, one / widest);
 	}
 	munmap(small.mem, small.lines * LINE);
 	munmap(big.mem, big.lines * LINE);
