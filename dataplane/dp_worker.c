@@ -521,13 +521,12 @@ void dp_worker_tx_sent(struct dp_worker *w, uint16_t cfg_port, uint16_t sent)
 	struct dp_txbuf *tb = &w->tx[cfg_port];
 	struct dp_port_stats *ps = &w->st.port[cfg_port];
 
-	/* the unsent are still ours: their lengths may be read */
-	for (uint16_t i = sent; i < tb->n; i++) {
-		tb->bytes -= rte_pktmbuf_pkt_len(tb->pkts[i]);
-		dp_drop(w, tb->pkts[i], DP_DROP_TX_UNSENT);
-	}
-	ps->tx_packets += sent;
+	/* all counted as sent, then the refused taken back: still ours,
+	 * their lengths may be read */
+	ps->tx_packets += tb->n;
 	ps->tx_bytes += tb->bytes;
+	if (unlikely(sent < tb->n))
+		dp_worker_tx_unsent(w, cfg_port, tb->pkts + sent, (uint16_t)(tb->n - sent));
 	tb->bytes = 0;
 	tb->n = 0;
 }
